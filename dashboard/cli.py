@@ -1,0 +1,17 @@
+"""``footfall dashboard ...``."""
+
+from __future__ import annotations
+
+import argparse
+
+from footfall.cli import add_command, add_group, lazy
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    dashboard = add_group(subparsers, "dashboard", "the web dashboard (Plotly Dash)")
+    run = add_command(
+        dashboard, "run", lazy("footfall.dashboard.commands", "run_dashboard"), "serve the dashboard"
+    )
+    run.add_argument("--server-url", default=None, help="the Footfall API (default http://127.0.0.1:8000)")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8050)

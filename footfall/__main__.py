@@ -1,0 +1,3 @@
+from footfall.cli import main
+
+raise SystemExit(main())

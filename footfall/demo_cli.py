@@ -1,0 +1,20 @@
+"""``footfall demo``: everything on one machine with an embedded database."""
+
+from __future__ import annotations
+
+import argparse
+
+from footfall.cli import add_command, lazy
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    demo = add_command(
+        subparsers,
+        "demo",
+        lazy("footfall.demo", "run_demo"),
+        "run the whole product locally: embedded PostgreSQL, server, dashboard",
+    )
+    demo.add_argument("--data-dir", default=".footfall/demo", help="where the demo keeps its database")
+    demo.add_argument("--server-port", type=int, default=8000)
+    demo.add_argument("--dashboard-port", type=int, default=8050)
+    demo.add_argument("--reset", action="store_true", help="delete the demo's data first and start over")

@@ -1,0 +1,77 @@
+"""``create_app(settings)``: the FastAPI application, built explicitly, never at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from footfall.server.errors import ServerError
+from footfall.server.settings import ServerSettings
+
+from footfall import __version__
+from footfall.contracts import API_VERSION
+
+
+def create_app(settings: ServerSettings, *, dsn: str | None = None) -> FastAPI:
+    """Build the app. ``dsn`` overrides ``settings.database_url`` (the embedded database passes it)."""
+    from footfall.server.db.pool import open_pool
+
+    database_dsn = dsn or settings.database_url
+    if not database_dsn:
+        raise ServerError("no database: set DATABASE_URL, or start through 'footfall server run' (embedded)")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = open_pool(
+            database_dsn,
+            min_size=settings.pool_min_size,
+            max_size=settings.pool_max_size,
+            timeout_s=settings.pool_timeout_s,
+        )
+        app.state.pool = pool
+        try:
+            yield
+        finally:
+            pool.close()
+
+    app = FastAPI(
+        title="Footfall API",
+        version=__version__,
+        description="Ingest from edge devices, retail traffic and KPIs per store.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    _install_error_handlers(app)
+
+    from footfall.server.api import health
+
+    app.include_router(health.router)
+    app.state.api_prefix = f"/api/{API_VERSION}"
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServerError)
+    async def _server_error(request: Request, error: ServerError) -> JSONResponse:
+        return JSONResponse(
+            status_code=error.status_code,
+            content={"error": error.code, "message": error.message, "details": error.details},
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+        details = [
+            {
+                "field": ".".join(str(p) for p in e.get("loc", ())),
+                "message": e.get("msg", ""),
+                "type": e.get("type"),
+            }
+            for e in error.errors()
+        ]
+        return JSONResponse(
+            status_code=422,
+            content={"error": "invalid_input", "message": "the request is invalid", "details": details},
+        )

@@ -1,0 +1,32 @@
+"""``footfall server ...`` and ``footfall db ...``. Registration imports nothing heavy."""
+
+from __future__ import annotations
+
+import argparse
+
+from footfall.cli import add_command, add_group, lazy
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    server = add_group(subparsers, "server", "the ingest and analytics API")
+    run = add_command(
+        server, "run", lazy("footfall.server.commands", "run_server"), "serve the API (uvicorn)"
+    )
+    run.add_argument("--host", help="interface to listen on (default 127.0.0.1, FOOTFALL_HOST)")
+    run.add_argument("--port", type=int, help="port (default 8000, FOOTFALL_PORT)")
+    _add_database_args(run)
+
+    db = add_group(subparsers, "db", "database schema")
+    migrate = add_command(
+        db, "migrate", lazy("footfall.server.commands", "db_migrate"), "apply pending migrations"
+    )
+    _add_database_args(migrate)
+    status = add_command(db, "status", lazy("footfall.server.commands", "db_status"), "show schema version")
+    _add_database_args(status)
+
+
+def _add_database_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database-url", help="PostgreSQL DSN (default: DATABASE_URL, else embedded)")
+    parser.add_argument(
+        "--data-dir", help="embedded PostgreSQL data folder (default .footfall, FOOTFALL_DATA_DIR)"
+    )

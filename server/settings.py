@@ -1,0 +1,51 @@
+"""Server settings, read from the environment (``FOOTFALL_*``) when asked, never at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Secrets that ship in examples and the demo; refused unless ``demo`` is on.
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "change-me", "secret", "footfall-demo-secret-not-for-production"}
+)
+DEMO_SECRET = "footfall-demo-secret-not-for-production"
+
+
+class ServerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FOOTFALL_", extra="forbid", populate_by_name=True)
+
+    database_url: str | None = Field(
+        default=None,
+        description="postgresql:// DSN of PostgreSQL/TimescaleDB; unset = start an embedded PostgreSQL.",
+        validation_alias="DATABASE_URL",
+    )
+    data_dir: Path = Field(
+        default=Path(".footfall"), description="Where the embedded PostgreSQL keeps its files."
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    secret_key: SecretStr = Field(
+        default=SecretStr(""), description="Signs session tokens; required outside the demo."
+    )
+    demo: bool = Field(default=False, description="Accept the demo's placeholder secret.")
+    pool_min_size: int = Field(default=2, ge=1)
+    pool_max_size: int = Field(default=10, ge=1)
+    pool_timeout_s: float = Field(default=10.0, gt=0)
+    max_request_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    session_ttl_s: int = Field(default=12 * 3600, ge=60)
+
+    @model_validator(mode="after")
+    def _secret_is_real(self) -> ServerSettings:
+        if self.demo and not self.secret_key.get_secret_value():
+            self.secret_key = SecretStr(DEMO_SECRET)
+        if not self.demo and self.secret_key.get_secret_value() in PLACEHOLDER_SECRETS:
+            raise ValueError(
+                "FOOTFALL_SECRET_KEY is missing or a placeholder; set it to a long random value "
+                "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        if self.pool_max_size < self.pool_min_size:
+            raise ValueError("FOOTFALL_POOL_MAX_SIZE must be >= FOOTFALL_POOL_MIN_SIZE")
+        return self
