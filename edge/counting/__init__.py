@@ -1,0 +1,1 @@
+"""Counting at lines: pure geometry, the late-count state machine, who counts."""
