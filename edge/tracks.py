@@ -65,6 +65,9 @@ class Classification:
     person_class: PersonClass
     height_m: float | None = None
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    #: False when the "track" was not a person of its own (a bag or a carried child detected as a
+    #: second person inside someone's box): the pipeline then emits no crossing for it.
+    counts: bool = True
 
 
 class CrossingClassifier(Protocol):
