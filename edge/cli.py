@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from footfall.cli import add_command, add_group
+from footfall.cli import add_command, add_group, lazy
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -12,6 +12,38 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     models = add_command(edge, "models", _models, "list known detector models and where each resolves")
     models.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    simulate = add_command(
+        edge,
+        "simulate",
+        lazy("footfall.edge.simulator", "simulate_command"),
+        "simulated agents: plausible live counts for stores without a camera (demo, load tests)",
+    )
+    simulate.add_argument("--config", required=True, help="simulator YAML (footfall demo writes one)")
+    simulate.add_argument("--speed", type=float, help="traffic multiplier over the model's real rate")
+
+    run = add_command(
+        edge,
+        "run",
+        lazy("footfall.edge.agent_command", "run_agent"),
+        "run the store's agent (all cameras, upload)",
+    )
+    run.add_argument("--config", required=True, help="agent YAML (see deploy/edge/agent.example.yaml)")
+    enroll = add_command(
+        edge,
+        "enroll",
+        lazy("footfall.edge.agent_command", "enroll"),
+        "exchange an installer's code for a device token",
+    )
+    enroll.add_argument("--server", required=True, help="server base URL, e.g. https://footfall.example.com")
+    enroll.add_argument("--code", required=True, help="the one-time enrolment code from the installer")
+    enroll.add_argument(
+        "--token-file",
+        default="/var/lib/footfall-edge/device-token.json",
+        help="where to store the token (mode 0600)",
+    )
+    enroll.add_argument("--hostname", help="name shown to installers (default: this machine's hostname)")
+    enroll.add_argument("--insecure", action="store_true", help="do not verify TLS (lab networks only)")
 
 
 def _models(args: argparse.Namespace) -> int:

@@ -1,0 +1,125 @@
+"""Handlers of ``footfall edge run`` and ``footfall edge enroll`` (imported only when they run).
+
+This is where the real adapters are chosen: the camera sources of
+:mod:`footfall.edge.sources`, the YOLO detector and the counting pipeline. Everything below
+this module takes them as arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from pathlib import Path
+
+from footfall.edge.camera_worker import FrameSource, Pipeline, PipelineFactory
+from footfall.edge.config import AgentCamera, DetectorSettings, load_agent_config, merge_cameras
+from footfall.edge.errors import EdgeConfigError
+
+log = logging.getLogger(__name__)
+
+
+def open_camera(camera: AgentCamera) -> FrameSource:
+    from footfall.edge.sources import open_source
+
+    return open_source(camera.source, fps=camera.fps, loop=camera.loop)
+
+
+def counting_pipelines(settings: DetectorSettings) -> PipelineFactory:
+    """A factory of real pipelines; resolves the model once so a missing model fails at start."""
+    from footfall.edge.counting.lines import CountingLine
+    from footfall.edge.detector import YoloDetector
+    from footfall.edge.models import resolve_model
+    from footfall.edge.pipeline import CountingPipeline
+
+    model = resolve_model(settings.model)
+
+    def make(camera: AgentCamera, width: int, height: int) -> Pipeline:
+        options = {"confidence": settings.confidence}
+        if settings.imgsz or model.imgsz:
+            options["imgsz"] = settings.imgsz or model.imgsz
+        detector = YoloDetector(model, **options)
+        lines = [CountingLine.from_config(line, width, height) for line in camera.lines]
+        return CountingPipeline(camera.camera_id, lines, detector, None)
+
+    return make
+
+
+def run_agent(args: argparse.Namespace) -> int:
+    from footfall.edge.agent import Agent
+    from footfall.edge.device_client import DeviceClient
+    from footfall.edge.enrolment import load_credentials, pull_device_config
+    from footfall.edge.outbox import Outbox
+    from footfall.edge.snapshots import SnapshotResponder
+
+    config = load_agent_config(Path(args.config))
+    credentials = load_credentials(config.server.token_file)
+    client = DeviceClient(
+        config.server.url,
+        credentials.token,
+        timeout_s=config.server.timeout_s,
+        verify_tls=config.server.verify_tls,
+    )
+    server_config = pull_device_config(client, config.config_cache_path) if config.pull_config else None
+    cameras = merge_cameras(config.cameras, server_config)
+    if not cameras:
+        raise EdgeConfigError(
+            f"no cameras to run: list them under 'cameras:' in {args.config} or configure them on the server"
+        )
+    missing = [c.camera_id for c in cameras if not c.source]
+    if missing:
+        raise EdgeConfigError(
+            f"cameras {', '.join(missing)} have no source; set 'source:' for them in {args.config}"
+        )
+    make_pipeline = counting_pipelines(config.detector)
+    outbox = Outbox(config.outbox.path, disk_budget_bytes=int(config.outbox.disk_budget_mb * 1024 * 1024))
+    agent: Agent | None = None
+
+    def latest_frame(camera_id: str):
+        worker = agent.worker_for(camera_id) if agent else None
+        return worker.latest_frame if worker else None
+
+    lines = {c.camera_id: c.lines for c in cameras}
+    snapshots = SnapshotResponder(
+        client, latest_frame, lambda camera_id: lines.get(camera_id, []), poll_s=config.snapshot_poll_s
+    )
+    agent = Agent(
+        config,
+        cameras,
+        outbox=outbox,
+        client=client,
+        open_source=open_camera,
+        make_pipeline=make_pipeline,
+        snapshots=snapshots,
+    )
+    _stop_on_signals(agent.stop_event)
+    print(
+        f"footfall edge: device {credentials.device_id}, {len(cameras)} camera(s), "
+        f"outbox {config.outbox.path} ({outbox.recovered} rows recovered)",
+        flush=True,
+    )
+    agent.run()
+    return 0
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    def handler(signum: int, frame: object) -> None:
+        log.warning("agent: %s received; stopping", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+def enroll(args: argparse.Namespace) -> int:
+    from footfall.edge.device_client import DeviceClient
+    from footfall.edge.enrolment import enrol
+
+    token_file = Path(args.token_file)
+    with DeviceClient(args.server, None, verify_tls=not args.insecure) as client:
+        credentials = enrol(client, args.code, args.server, token_file, hostname=args.hostname)
+    print(
+        f"enrolled as device {credentials.device_id} of store {credentials.store_id}; token in {token_file}"
+    )
+    return 0
