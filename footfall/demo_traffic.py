@@ -32,6 +32,8 @@ _WEEKEND_HOURS = {
     16: 1.2, 17: 1.0, 18: 0.8, 19: 0.6, 20: 0.4, 21: 0.3, 22: 0.2, 23: 0.1,
 }  # fmt: skip
 _NIGHT = 0.08  # a 24-hour store between midnight and 7
+#: Share of visitors the counter classes as children (shown or hidden by analytics).
+CHILD_SHARE = 0.06
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from footfall.demo_traffic import (
+    CHILD_SHARE,
     OpeningHours,
     TrafficProfile,
     day_factor,
@@ -37,7 +38,6 @@ ORG_NAME = "Northwind Outfitters (demo)"
 DEMO_PASSWORD = "footfall-demo"
 DEMO_EMAIL_DOMAIN = "demo.footfall.example"
 HISTORY_DAYS = 90
-CHILD_SHARE = 0.06
 
 
 @dataclass(frozen=True)
