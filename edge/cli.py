@@ -22,15 +22,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     simulate.add_argument("--config", required=True, help="simulator YAML (footfall demo writes one)")
     simulate.add_argument("--speed", type=float, help="traffic multiplier over the model's real rate")
 
-    simulate = add_command(
-        edge,
-        "simulate",
-        lazy("footfall.edge.simulator", "simulate_command"),
-        "simulated agents: plausible live counts for stores without a camera (demo, load tests)",
-    )
-    simulate.add_argument("--config", required=True, help="simulator YAML (footfall demo writes one)")
-    simulate.add_argument("--speed", type=float, help="traffic multiplier over the model's real rate")
-
     run = add_command(
         edge,
         "run",
