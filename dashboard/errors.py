@@ -1,8 +1,13 @@
 """Errors of the dashboard part.
 
 - :class:`DashboardError` — root (a :class:`~footfall.errors.FootfallError`).
-  - :class:`ApiUnavailable` — the server cannot be reached.
-  - :class:`ApiRejected` — the server answered 4xx; carries status and message.
+  - :class:`ApiUnavailable` — the server cannot be reached (network, timeout, 5xx).
+  - :class:`ApiRejected` — the server answered 4xx; carries status, message and field details.
+    - :class:`NotSignedIn` — 401: the session's token is missing, expired or revoked; sign in again.
+    - :class:`NotFound` — 404: the thing does not exist *or is outside the user's scope* (the
+      server never tells which), so pages show one "not available" message for both.
+
+httpx errors are translated in :mod:`footfall.dashboard.client` and never leak to pages.
 """
 
 from footfall.errors import FootfallError
@@ -17,6 +22,15 @@ class ApiUnavailable(DashboardError):
 
 
 class ApiRejected(DashboardError):
-    def __init__(self, message: str, *, status: int) -> None:
+    def __init__(self, message: str, *, status: int, details: list[dict] | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.details = details or []
+
+
+class NotSignedIn(ApiRejected):
+    pass
+
+
+class NotFound(ApiRejected):
+    pass

@@ -1,0 +1,106 @@
+"""Pieces every page uses: the access guard, empty and error states, KPI tiles, periods."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from footfall.dashboard.errors import ApiUnavailable, DashboardError, NotFound, NotSignedIn
+from footfall.dashboard.navigation import PageEntry, may_open
+from footfall.dashboard.session import LOGIN_PATH, SignedInUser, current_user
+
+
+def guarded(page: PageEntry, build: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a page layout: signed-out people go to sign-in, other roles see a plain refusal."""
+
+    def layout(**query: str) -> Any:
+        user = current_user()
+        if user is None:
+            return dcc.Location(id="redirect-login", href=f"{LOGIN_PATH}?next={page.path}", refresh=True)
+        if not may_open(user.role, page):
+            return not_available("This page is not part of your role.", title=page.title)
+        return build(user, **query)
+
+    return layout
+
+
+def page_header(title: str, subtitle: str | None = None, *extra: Any) -> html.Div:
+    return html.Div(
+        [
+            html.Div(
+                [html.H2(title, className="mb-0"), html.Div(subtitle, className="text-muted small")]
+                if subtitle
+                else [html.H2(title, className="mb-0")]
+            ),
+            html.Div(list(extra), className="d-flex gap-2 flex-wrap align-items-end"),
+        ],
+        className="d-flex justify-content-between align-items-end flex-wrap gap-3 mb-3",
+    )
+
+
+def not_available(message: str, *, title: str = "Not available") -> dbc.Alert:
+    return dbc.Alert(
+        [html.H4(title, className="alert-heading"), html.P(message, className="mb-0")],
+        color="secondary",
+        className="not-available",
+    )
+
+
+def empty_state(title: str, advice: str, *, icon: str = "○") -> html.Div:
+    """What is missing and what to do about it, instead of a blank area."""
+    return html.Div(
+        [
+            html.Div(icon, className="empty-icon"),
+            html.H5(title),
+            html.P(advice, className="text-muted mb-0"),
+        ],
+        className="empty-state",
+    )
+
+
+def error_state(error: DashboardError) -> dbc.Alert:
+    """One message per kind of failure, said the way a store manager would understand it."""
+    if isinstance(error, NotSignedIn):
+        return dbc.Alert(
+            ["Your session has ended. ", html.A("Sign in again", href=LOGIN_PATH, className="alert-link")],
+            color="warning",
+        )
+    if isinstance(error, NotFound):
+        return not_available("This store does not exist or is not part of your stores.")
+    if isinstance(error, ApiUnavailable):
+        return dbc.Alert(f"The Footfall server is not answering: {error}. Retrying…", color="danger")
+    return dbc.Alert(str(error), color="danger")
+
+
+def kpi_tile(label: str, value: str, *, tile_id: str, hint: str | None = None) -> dbc.Col:
+    return dbc.Col(
+        dbc.Card(
+            dbc.CardBody(
+                [
+                    html.Div(label, className="kpi-label"),
+                    html.Div(value, id=tile_id, className="kpi-value"),
+                    html.Div(hint or "", className="kpi-hint"),
+                ]
+            ),
+            className="kpi-card h-100",
+        ),
+        xs=6,
+        md=3,
+        className="mb-3",
+    )
+
+
+def store_options(stores: list[dict]) -> list[dict]:
+    return [
+        {
+            "label": f"{s['name']} ({s.get('code') or s.get('region_name') or ''})".replace(" ()", ""),
+            "value": s["store_id"],
+        }
+        for s in sorted(stores, key=lambda s: s["name"])
+    ]
+
+
+def who(user: SignedInUser) -> str:
+    return user.display_name
