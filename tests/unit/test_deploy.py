@@ -131,6 +131,17 @@ def test_scripts_are_valid_bash() -> None:
         subprocess.run(["bash", "-n", str(path)], check=True)
 
 
+def test_the_example_agent_config_is_valid() -> None:
+    from footfall.edge.config import load_agent_config
+
+    config = load_agent_config(DEPLOY / "edge" / "agent.example.yaml")
+    unit = (DEPLOY / "edge" / "footfall-edge.service").read_text(encoding="utf-8")
+    state = re.search(r"^StateDirectory=(.*)$", unit, re.M).group(1)
+    # The agent keeps its token and outbox where systemd gives it a writable folder.
+    for path in (config.server.token_file, config.outbox.path):
+        assert str(path).startswith(f"/var/lib/{state}/"), path
+
+
 def _env_keys(path: Path) -> set[str]:
     return {
         line.split("=", 1)[0].strip()
