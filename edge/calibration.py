@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+from footfall.edge.errors import CalibrationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from footfall.contracts import PersonClass
-from footfall.edge.errors import CalibrationError
 
 Point = tuple[float, float]
 Fraction = float
@@ -96,7 +96,7 @@ class UniformSignature(_Strict):
     hue_bins: int = Field(default=18, ge=4, le=180)
     saturation_bins: int = Field(default=8, ge=2, le=64)
     histogram: list[float] = Field(min_length=8)
-    max_distance: float = Field(default=0.45, gt=0.0, lt=1.0)
+    max_distance: float = Field(default=0.4, gt=0.0, lt=1.0)
 
     @model_validator(mode="after")
     def _shape(self) -> UniformSignature:
@@ -176,7 +176,9 @@ def solve(calibration: CameraCalibration) -> CameraCalibration:
     """Return ``calibration`` with its camera solved and checked; raise if implausible."""
     image = np.array([p.image for p in calibration.floor_points], dtype=float)
     floor = np.array([p.floor for p in calibration.floor_points], dtype=float)
-    _check_spread(image, "in the image", "click points spread over the floor, e.g. the four corners of the mat")
+    _check_spread(
+        image, "in the image", "click points spread over the floor, e.g. the four corners of the mat"
+    )
     _check_spread(floor, "on the floor", "measure points that form an area, e.g. the four corners of the mat")
     floor_to_image = fit_homography(floor, image)
     image_to_floor = np.linalg.inv(floor_to_image)
@@ -274,7 +276,9 @@ def _best_camera(
         projection, ortho = _camera_for_focal(floor_to_image, centre, focal)
         total = ortho
         if calibration.mounting_height_m:
-            total += ((_camera_height(projection) - calibration.mounting_height_m) / calibration.mounting_height_m) ** 2
+            total += (
+                (_camera_height(projection) - calibration.mounting_height_m) / calibration.mounting_height_m
+            ) ** 2
         for person in calibration.reference_people:
             estimate = _height_from_points(projection, image_to_floor, person.foot, person.head)
             total += ((estimate - person.height_m) / person.height_m) ** 2
@@ -320,9 +324,7 @@ def _reference_rms(
 ) -> float | None:
     if not people:
         return None
-    errors = [
-        _height_from_points(projection, image_to_floor, p.foot, p.head) - p.height_m for p in people
-    ]
+    errors = [_height_from_points(projection, image_to_floor, p.foot, p.head) - p.height_m for p in people]
     rms = float(np.sqrt(np.mean(np.square(errors))))
     if rms > 0.15:
         raise CalibrationError(
@@ -332,23 +334,37 @@ def _reference_rms(
     return rms
 
 
-def _height_from_points(projection: np.ndarray, image_to_floor: np.ndarray, foot: Point, head: Point) -> float:
-    """Height (m) of the point ``head`` straight above the floor point under ``foot``.
-
-    The image of a vertical line is linear in the height h: solving both image coordinates
-    of the head for h in least squares tolerates a slightly tilted person.
-    """
+def _height_from_points(
+    projection: np.ndarray, image_to_floor: np.ndarray, foot: Point, head: Point
+) -> float:
+    """Height (m) of the point ``head`` straight above the floor point under ``foot``."""
     fx, fy = _apply(image_to_floor, np.array([foot], dtype=float))[0]
+    return _height_above(projection, (float(fx), float(fy)), head)
+
+
+def _floor_at_height(projection: np.ndarray, point: Point, z: float) -> Point:
+    """Floor position (x, y) of the body point seen at ``point`` that is ``z`` metres above the floor."""
+    plane = np.column_stack([projection[:, 0], projection[:, 1], z * projection[:, 2] + projection[:, 3]])
+    x, y, w = np.linalg.solve(plane, np.array([point[0], point[1], 1.0]))
+    return (float(x / w), float(y / w))
+
+
+def _height_above(projection: np.ndarray, floor: Point, head: Point) -> float:
+    """Height (m) of the image row of ``head`` on the vertical line above floor position ``floor``.
+
+    Only the row is used: a box's top centre is not straight above its bottom centre in the
+    image (vertical lines converge off-centre), but the top row is the head's row. The image
+    row of a point at height h is a ratio of two linear functions of h, solved exactly.
+    """
+    fx, fy = floor
     base = projection @ np.array([fx, fy, 0.0, 1.0])
     up = projection[:, 2]
-    hx, hy = head
-    # (base + h·up)[0] = hx · (base + h·up)[2], same for y
-    a = np.array([up[0] - hx * up[2], up[1] - hy * up[2]])
-    b = np.array([hx * base[2] - base[0], hy * base[2] - base[1]])
-    denominator = float(a @ a)
+    row = head[1]
+    # (base[1] + h·up[1]) = row · (base[2] + h·up[2])
+    denominator = float(up[1] - row * up[2])
     if denominator == 0:
         return float("nan")
-    return float(a @ b) / denominator
+    return float(row * base[2] - base[1]) / denominator
 
 
 # --------------------------------------------------------------------------- measuring
@@ -409,12 +425,18 @@ class HeightMeter:
         ankles = [i for i in (15, 16) if visible[i]]
         if not eyes or not ankles:
             return None
-        eye = kp[eyes, :2].mean(axis=0)
-        ankle = kp[ankles, :2].mean(axis=0)
-        above = self.height_between((float(ankle[0]), float(ankle[1])), (float(eye[0]), float(eye[1])))
-        if not math.isfinite(above) or above <= 0:
-            return None
-        return above / (_EYE_SHARE - _ANKLE_SHARE)
+        eye = self._to_calibration(tuple(kp[eyes, :2].mean(axis=0)))
+        ankle = self._to_calibration(tuple(kp[ankles, :2].mean(axis=0)))
+        # Ankles are 3.9 % of stature above the floor, so the ankle is not a floor point;
+        # a few fixed-point steps find the stature consistent with both eyes and ankles.
+        stature = 1.7
+        for _ in range(6):
+            floor = _floor_at_height(self._projection, ankle, _ANKLE_SHARE * stature)
+            eye_height = _height_above(self._projection, floor, eye)
+            if not math.isfinite(eye_height) or eye_height <= 0:
+                return None
+            stature = eye_height / _EYE_SHARE
+        return stature
 
     def box_height_px(self, height_m: float, foot: Point) -> float:
         """Pixel height (frame pixels) of a person ``height_m`` tall standing at ``foot``."""
@@ -452,7 +474,9 @@ def load_calibration(path: Path) -> CameraCalibration:
     try:
         raw = yaml.safe_load(text)  # JSON is YAML too
     except yaml.YAMLError as error:
-        raise CalibrationError(f"calibration {path} is not valid YAML or JSON: {error}".splitlines()[0]) from error
+        raise CalibrationError(
+            f"calibration {path} is not valid YAML or JSON: {error}".splitlines()[0]
+        ) from error
     return calibration_from_dict(raw, where=f"calibration {path}")
 
 
