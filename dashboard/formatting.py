@@ -53,8 +53,12 @@ def percent(value: float | None, locale: str | None = None, *, digits: int = 1) 
     """A share given as 0..1 (conversion, coverage), e.g. ``23.4%``."""
     if value is None:
         return MISSING
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
-    return format_percent(value, format=pattern, locale=_locale(locale))
+    tag = _locale(locale)
+    # Keep the locale's own pattern (``#,##0 %`` in de, ``%#,##0`` in tr), adding decimals after its units digit.
+    pattern = Locale.parse(tag).percent_formats[None].pattern.split(";")[0]
+    units = pattern.rindex("0") + 1
+    pattern = pattern[:units] + ("." + "0" * digits if digits > 0 else "") + pattern[units:]
+    return format_percent(value, format=pattern, locale=tag)
 
 
 def change(value: float | None, locale: str | None = None) -> str:
