@@ -13,6 +13,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     models = add_command(edge, "models", _models, "list known detector models and where each resolves")
     models.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
+    from footfall.edge.count_cli import register_count_commands
+
+    register_count_commands(edge)
+
     simulate = add_command(
         edge,
         "simulate",
