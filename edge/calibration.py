@@ -301,8 +301,8 @@ def _check_camera(
     if not low <= height <= high:
         raise CalibrationError(
             f"these floor points put the camera {height:.1f} m above the floor, outside the plausible "
-            f"{low:g}–{high:g} m; re-check the distances between the floor marks (or widen allowed_mounting_m "
-            "if the camera really is mounted there)"
+            f"{low:g}–{high:g} m; re-check the distances between the floor marks (or widen the range with --allowed-mounting "
+            "LOW,HIGH if the camera really is mounted there)"
         )
     if calibration.mounting_height_m and abs(height - calibration.mounting_height_m) > max(
         0.25, 0.15 * calibration.mounting_height_m

@@ -17,6 +17,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     register_count_commands(edge)
 
+    from footfall.edge.calibrate_command import add_calibrate_arguments
+
+    calibrate = add_command(
+        edge,
+        "calibrate",
+        lazy("footfall.edge.calibrate_command", "calibrate"),
+        "tell the agent how the floor maps to the image (for child/adult height and groups)",
+    )
+    add_calibrate_arguments(calibrate)
+
     simulate = add_command(
         edge,
         "simulate",
