@@ -27,7 +27,8 @@ def create_dashboard(server_url: str, *, client: FootfallClient | None = None) -
         title="Footfall",
         use_pages=True,
         pages_folder="",
-        external_stylesheets=[dbc.themes.FLATLY],
+        # Bootswatch FLATLY (MIT) is vendored in assets/ so the dashboard works offline.
+        external_stylesheets=[],
         suppress_callback_exceptions=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )

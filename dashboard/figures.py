@@ -235,12 +235,27 @@ def lifetime_value(bins: Sequence[Mapping], *, currency: str | None, locale: str
     return figure
 
 
+def jpeg_size(jpeg: bytes) -> tuple[int, int] | None:
+    """``(width, height)`` from a JPEG's start-of-frame marker, without an imaging library."""
+    index = 2
+    while index + 9 < len(jpeg):
+        if jpeg[index] != 0xFF:
+            index += 1
+            continue
+        marker = jpeg[index + 1]
+        length = int.from_bytes(jpeg[index + 2 : index + 4], "big")
+        if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+            height = int.from_bytes(jpeg[index + 5 : index + 7], "big")
+            width = int.from_bytes(jpeg[index + 7 : index + 9], "big")
+            return width, height
+        index += 2 + length
+    return None
+
+
 def snapshot_with_lines(
     jpeg: bytes | None,
     lines: Sequence[Mapping],
     *,
-    width: int = 1280,
-    height: int = 720,
     selected_line_id: str | None = None,
 ) -> go.Figure:
     """The camera's picture with every counting line and its inside point drawn on it.
@@ -257,6 +272,7 @@ def snapshot_with_lines(
         margin={"l": 8, "r": 8, "t": 48, "b": 8},
         showlegend=False,
     )
+    width, height = (jpeg_size(jpeg) if jpeg else None) or (1280, 720)
     if jpeg:
         source = "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
         figure.add_layout_image(

@@ -277,8 +277,9 @@ def _ranking_view(
         }
         for row in table
     ]
-    first = stores.get(table[0]["store_id"], {})
-    locale = first.get("locale")
+    # One locale for chain-wide figures only when every store shares it; else the default.
+    locales = {s.get("locale") for s in stores.values()}
+    locale = next(iter(locales)) if len(locales) == 1 else None
     scatter = figures.conversion_vs_traffic(points, locale=locale)
 
     kind = formatting.KPI_KINDS.get(kpi, "number")

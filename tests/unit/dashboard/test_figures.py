@@ -125,3 +125,10 @@ def test_snapshot_shows_the_picture_and_each_line_with_its_inside_point() -> Non
 )
 def test_drawn_line_reads_new_and_moved_shapes(relayout: dict | None, expected: tuple | None) -> None:
     assert figures.drawn_line(relayout) == expected
+
+
+def test_jpeg_size_reads_the_frame_header() -> None:
+    header = bytes.fromhex("ffd8ffe000104a46494600010100000100010000")
+    sof = bytes.fromhex("ffc0001108") + (288).to_bytes(2, "big") + (384).to_bytes(2, "big") + bytes(12)
+    assert figures.jpeg_size(header + sof) == (384, 288)
+    assert figures.jpeg_size(b"\xff\xd8") is None
