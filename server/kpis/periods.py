@@ -1,0 +1,175 @@
+"""Periods in a store's own time zone: buckets, opening hours and like-for-like shifts (pure).
+
+A "day" is the store's local calendar day, so a DST day has 23 or 25 hours and a KPI
+for it covers exactly that. Every bucket is carried as its UTC ``[start, end)`` instants
+plus its local label; SQL only ever sees UTC instants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+Granularity = Literal["hour", "day", "week", "month", "period"]
+LikeForLike = Literal["last_week", "last_year"]
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: The longest period one request may span (a year and a bit, so "last 53 weeks" fits).
+MAX_PERIOD_DAYS = 400
+
+
+class PeriodError(ValueError):
+    """The period or opening hours cannot be used; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    local_start: datetime  # aware, in the store's zone
+    start: datetime  # UTC
+    end: datetime  # UTC, exclusive
+
+    @property
+    def hours(self) -> float:
+        return (self.end - self.start).total_seconds() / 3600
+
+
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    """UTC instant at which ``day`` begins in ``zone`` (midnight, or the first instant after a skipped one)."""
+    naive = datetime.combine(day, time())
+    aware = naive.replace(tzinfo=zone)
+    utc = aware.astimezone(UTC)
+    if utc.astimezone(zone).replace(tzinfo=None) != naive:  # midnight skipped (e.g. America/Santiago)
+        utc = aware.replace(fold=1).astimezone(UTC)
+    return utc
+
+
+def check_period(start: date, end: date) -> None:
+    if end < start:
+        raise PeriodError("end is before start (end is inclusive)")
+    if (end - start).days + 1 > MAX_PERIOD_DAYS:
+        raise PeriodError(f"the period spans more than {MAX_PERIOD_DAYS} days; ask for less")
+
+
+def buckets(start: date, end: date, granularity: Granularity, zone: ZoneInfo) -> list[Bucket]:
+    """Consecutive local buckets covering the local dates ``start``..``end`` inclusive.
+
+    hour: every local hour (23 on a spring-forward day, 25 on a fall-back day);
+    day: local calendar days; week: ISO weeks starting Monday (clipped to the period);
+    month: calendar months (clipped); period: one bucket for the whole range.
+    """
+    check_period(start, end)
+    stop = local_midnight(end + timedelta(days=1), zone)
+    if granularity == "hour":
+        result = []
+        cursor = local_midnight(start, zone)
+        while cursor < stop:
+            nxt = cursor + timedelta(hours=1)
+            result.append(Bucket(cursor.astimezone(zone), cursor, nxt))
+            cursor = nxt
+        return result
+    starts: list[date] = []
+    day = start
+    while day <= end:
+        if (
+            not starts
+            or granularity == "day"
+            or (granularity == "week" and day.weekday() == 0)
+            or (granularity == "month" and day.day == 1)
+        ):
+            starts.append(day)
+        day += timedelta(days=1)
+    bounds = [local_midnight(d, zone) for d in starts] + [stop]
+    return [Bucket(bounds[k].astimezone(zone), bounds[k], bounds[k + 1]) for k in range(len(starts))]
+
+
+def shift(start: date, end: date, how: LikeForLike) -> tuple[date, date]:
+    """The like-for-like comparison period: the same weekdays one week earlier, or 52 weeks
+    (364 days) earlier for "last year", so a Saturday is compared with a Saturday."""
+    days = 7 if how == "last_week" else 364
+    return start - timedelta(days=days), end - timedelta(days=days)
+
+
+# --- opening hours -----------------------------------------------------------------------------
+
+OpeningHours = Mapping[str, object]
+
+
+def _minutes(text: object, key: str) -> int:
+    if not isinstance(text, str) or len(text) != 5 or text[2] != ":":
+        raise PeriodError(f"opening hours {key}: {text!r} is not HH:MM")
+    hours, minutes = int(text[:2]), int(text[3:])
+    if not (0 <= hours <= 24 and 0 <= minutes < 60) or hours * 60 + minutes > 24 * 60:
+        raise PeriodError(f"opening hours {key}: {text!r} is not a time of day")
+    return hours * 60 + minutes
+
+
+def open_spans(
+    opening_hours: OpeningHours | None, day: date, zone: ZoneInfo
+) -> list[tuple[datetime, datetime]]:
+    """UTC ``[open, close)`` spans of the store on local ``day``.
+
+    ``opening_hours`` is ``{"mon": ["08:00", "21:00"] | None, ...}`` (None = closed); a close
+    at or before the open time means past midnight (``["18:00", "02:00"]``). Unknown opening
+    hours (``None`` for the whole mapping) mean open around the clock, so nothing is silently
+    excluded from completeness.
+    """
+    if opening_hours is None:
+        return [(local_midnight(day, zone), local_midnight(day + timedelta(days=1), zone))]
+    key = WEEKDAY_KEYS[day.weekday()]
+    span = opening_hours.get(key)
+    if span is None:
+        return []
+    if not isinstance(span, (list, tuple)) or len(span) != 2:
+        raise PeriodError(f"opening hours {key}: expected [open, close] or null")
+    opens, closes = _minutes(span[0], key), _minutes(span[1], key)
+    if closes <= opens:
+        closes += 24 * 60
+    return [(_local_instant(day, opens, zone), _local_instant(day, closes, zone))]
+
+
+def _local_instant(day: date, minutes: int, zone: ZoneInfo) -> datetime:
+    extra_days, minutes = divmod(minutes, 24 * 60)
+    naive = datetime.combine(day + timedelta(days=extra_days), time(minutes // 60, minutes % 60))
+    aware = naive.replace(tzinfo=zone)
+    utc = aware.astimezone(UTC)
+    if utc.astimezone(zone).replace(tzinfo=None) != naive:  # inside a skipped hour: take the later reading
+        utc = aware.replace(fold=1).astimezone(UTC)
+    return utc
+
+
+def open_minutes(opening_hours: OpeningHours | None, start: datetime, end: datetime, zone: ZoneInfo) -> int:
+    """Minutes the store is open within UTC ``[start, end)`` (real elapsed minutes, so DST counts)."""
+    total = 0.0
+    first = start.astimezone(zone).date() - timedelta(days=1)  # yesterday's span may run past midnight
+    last = (end - timedelta(microseconds=1)).astimezone(zone).date()
+    day = first
+    while day <= last:
+        for opens, closes in open_spans(opening_hours, day, zone):
+            lo, hi = max(opens, start), min(closes, end)
+            if hi > lo:
+                total += (hi - lo).total_seconds() / 60
+        day += timedelta(days=1)
+    return round(total)
+
+
+def open_days(opening_hours: OpeningHours | None, start: date, end: date, zone: ZoneInfo) -> list[date]:
+    """Local dates in ``start``..``end`` on which the store opens at all."""
+    days = []
+    day = start
+    while day <= end:
+        if open_spans(opening_hours, day, zone):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def is_open(opening_hours: OpeningHours | None, moment: datetime, zone: ZoneInfo) -> bool:
+    """Whether the store is open at UTC ``moment``."""
+    local_day = moment.astimezone(zone).date()
+    for day in (local_day - timedelta(days=1), local_day):
+        for opens, closes in open_spans(opening_hours, day, zone):
+            if opens <= moment < closes:
+                return True
+    return False
