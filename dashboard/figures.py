@@ -20,6 +20,8 @@ MUTED = "#95a5a6"
 WARNING = "#f39c12"
 DANGER = "#e74c3c"
 LINE_COLOURS = ("#e74c3c", "#3498db", "#f39c12", "#9b59b6", "#18bc9c", "#34495e")
+#: The theme's font stack (system fonts: nothing is fetched from the internet).
+FONT = 'Lato, system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -32,7 +34,7 @@ def _base(title: str, *, height: int = 340) -> go.Figure:
         margin={"l": 56, "r": 16, "t": 56, "b": 48},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
         hoverlabel={"bgcolor": "white"},
-        font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"},
+        font={"family": FONT},
     )
     return figure
 
@@ -257,17 +259,23 @@ def snapshot_with_lines(
     lines: Sequence[Mapping],
     *,
     selected_line_id: str | None = None,
+    mode: str = "draw",
 ) -> go.Figure:
     """The camera's picture with every counting line and its inside point drawn on it.
 
     Coordinates are 0–1 fractions of the frame (as in :class:`footfall.contracts.LineConfig`);
     the y axis runs top-down like image rows. An invisible grid over the picture turns a
-    click anywhere into a coordinate (for placing the inside point), and the chart starts in
-    "draw line" mode so dragging on it draws a new line.
+    click anywhere into a coordinate. ``mode="draw"``: dragging draws a new line;
+    ``mode="inside"``: a click places the inside point (Plotly reports no clicks while drawing).
     """
-    figure = _base("Camera view — drag to draw a line, click to place the inside point", height=460)
+    title = (
+        "Camera view — drag across the door to draw the line"
+        if mode == "draw"
+        else "Camera view — click inside the store"
+    )
+    figure = _base(title, height=460)
     figure.update_layout(
-        dragmode="drawline",
+        dragmode="drawline" if mode == "draw" else False,
         newshape={"line": {"color": DANGER, "width": 4}},
         margin={"l": 8, "r": 8, "t": 48, "b": 8},
         showlegend=False,
@@ -286,7 +294,7 @@ def snapshot_with_lines(
             y=0.5,
             font={"color": MUTED},
         )
-    steps = 41
+    steps = 101
     grid = [i / (steps - 1) for i in range(steps)]
     figure.add_heatmap(
         z=[[0] * steps for _ in range(steps)],

@@ -317,7 +317,7 @@ def _ranking_view(
         export_headers="display",
         page_size=15,
         style_table={"overflowX": "auto"},
-        style_cell={"fontFamily": "inherit", "padding": "6px 10px", "textAlign": "left"},
+        style_cell={"fontFamily": figures.FONT, "padding": "6px 10px", "textAlign": "left"},
         style_cell_conditional=[{"if": {"column_type": "numeric"}, "textAlign": "right"}],
         style_header={"fontWeight": "600", "backgroundColor": "#ecf0f1"},
         style_data_conditional=[

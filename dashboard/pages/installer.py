@@ -140,14 +140,14 @@ def register(app: dash.Dash, api: FootfallClient) -> None:
                     dbc.Label("Entrance id", className="small mb-0"),
                     dbc.Input(id=ids.INS_LINE_ENTRANCE, size="sm", className="mb-2", placeholder="optional"),
                     fields,
-                    dbc.Label("A click on the picture sets…", className="small mt-2 mb-0"),
+                    dbc.Label("On the picture…", className="small mt-2 mb-0"),
                     dbc.RadioItems(
                         id=ids.INS_CLICK_MODE,
                         options=[
-                            {"label": "the inside point", "value": "inside"},
-                            {"label": "nothing", "value": "none"},
+                            {"label": "drag draws the line", "value": "draw"},
+                            {"label": "click sets the inside point", "value": "inside"},
                         ],
-                        value="inside",
+                        value="draw",
                         inline=True,
                         className="mb-2",
                     ),
@@ -484,10 +484,11 @@ def register(app: dash.Dash, api: FootfallClient) -> None:
         Input(ids.INS_LINES, "data"),
         Input(ids.INS_SNAPSHOT_STORE, "data"),
         Input(ids.INS_LINE_SELECT, "value"),
+        Input(ids.INS_CLICK_MODE, "value"),
     )
-    def _canvas(lines: list[dict] | None, snapshot: str | None, line_id: str | None) -> Any:
+    def _canvas(lines: list[dict] | None, snapshot: str | None, line_id: str | None, mode: str) -> Any:
         jpeg = base64.b64decode(snapshot) if snapshot else None
-        return figures.snapshot_with_lines(jpeg, lines or [], selected_line_id=line_id)
+        return figures.snapshot_with_lines(jpeg, lines or [], selected_line_id=line_id, mode=mode)
 
     @app.callback(
         Output(ids.INS_SNAPSHOT_STATUS, "children"),
@@ -698,7 +699,7 @@ def _device_table(devices: list[dict], stores: dict, now: datetime) -> Any:
         data=rows,
         sort_action="native",
         style_table={"overflowX": "auto"},
-        style_cell={"fontFamily": "inherit", "padding": "6px 10px", "textAlign": "left"},
+        style_cell={"fontFamily": figures.FONT, "padding": "6px 10px", "textAlign": "left"},
         style_header={"fontWeight": "600", "backgroundColor": "#ecf0f1"},
         style_data_conditional=[
             {
