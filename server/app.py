@@ -45,12 +45,41 @@ def create_app(settings: ServerSettings, *, dsn: str | None = None) -> FastAPI:
     )
     app.state.settings = settings
     _install_error_handlers(app)
+    _install_limits(app, settings)
 
-    from footfall.server.api import health
+    from footfall.server.api import auth, health, stores
 
     app.include_router(health.router)
+    app.include_router(auth.router)
+    app.include_router(stores.router)
     app.state.api_prefix = f"/api/{API_VERSION}"
     return app
+
+
+def _install_limits(app: FastAPI, settings: ServerSettings) -> None:
+    """Rate limits (login, ingest) and a request size cap, so one client cannot starve the rest."""
+    from footfall.server.auth.ratelimit import RateLimiter
+
+    per_minute = settings.login_attempts_per_minute
+    app.state.login_limiter = RateLimiter(
+        capacity=per_minute, per_second=per_minute / 60, what="sign-in attempts"
+    )
+    per_second = settings.ingest_batches_per_second
+    app.state.ingest_limiter = RateLimiter(capacity=per_second * 5, per_second=per_second, what="uploads")
+
+    @app.middleware("http")
+    async def _limit_size(request: Request, call_next):  # type: ignore[no-untyped-def]
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > settings.max_request_bytes):
+            return JSONResponse(
+                status_code=413,
+                content={
+                    "error": "too_large",
+                    "message": f"the request body exceeds {settings.max_request_bytes} bytes; send smaller batches",
+                    "details": [],
+                },
+            )
+        return await call_next(request)
 
 
 def _install_error_handlers(app: FastAPI) -> None:

@@ -24,6 +24,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     status = add_command(db, "status", lazy("footfall.server.commands", "db_status"), "show schema version")
     _add_database_args(status)
 
+    users = add_group(subparsers, "users", "people who sign in")
+    admin = add_command(
+        users,
+        "create-admin",
+        lazy("footfall.server.commands", "users_create_admin"),
+        "create an organisation's first hq_admin (password from FOOTFALL_ADMIN_PASSWORD or a prompt)",
+    )
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="Administrator")
+    admin.add_argument("--org", required=True, help="organisation name; created when it does not exist")
+    _add_database_args(admin)
+    reset = add_command(
+        users,
+        "reset-password",
+        lazy("footfall.server.commands", "users_reset_password"),
+        "set a new password and end the person's sessions (password from FOOTFALL_NEW_PASSWORD or a prompt)",
+    )
+    reset.add_argument("--email", required=True)
+    _add_database_args(reset)
+
 
 def _add_database_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database-url", help="PostgreSQL DSN (default: DATABASE_URL, else embedded)")

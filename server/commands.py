@@ -104,3 +104,79 @@ def run_server(args: argparse.Namespace) -> int:
         print(f"footfall: server on http://{settings.host}:{settings.port}", file=sys.stderr)
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
     return 0
+
+
+def _password_from(env_name: str) -> str:
+    """Passwords come from the environment or an interactive prompt, never from argv (shell history)."""
+    import getpass
+    import os
+
+    from footfall.errors import ConfigError
+
+    password = os.environ.get(env_name)
+    if password is None:
+        if not sys.stdin.isatty():
+            raise ConfigError(f"set {env_name} or run interactively to type the password")
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            raise ConfigError("the passwords differ; try again")
+    return password
+
+
+def users_create_admin(args: argparse.Namespace) -> int:
+    from footfall.server import provisioning
+    from footfall.server.errors import ServerError
+
+    from footfall.errors import ConfigError
+
+    password = _password_from("FOOTFALL_ADMIN_PASSWORD")
+    settings = _settings_from(args, demo=True)  # needs the database only, no secret
+    with database(settings) as dsn:
+        ensure_schema_current(dsn)
+        with psycopg.connect(dsn) as conn:
+            row = conn.execute("SELECT org_id FROM organisations WHERE name = %s", (args.org,)).fetchone()
+            org_id = str(row[0]) if row else provisioning.create_org(conn, args.org)
+            try:
+                user_id = provisioning.create_user(
+                    conn, org_id, email=args.email, name=args.name, role="hq_admin", password=password
+                )
+            except ServerError as error:
+                raise ConfigError(error.message) from error
+            provisioning.audit(
+                conn,
+                org_id=org_id,
+                actor_kind="system",
+                actor_id="cli",
+                action="user.created",
+                target=f"user:{user_id}",
+                details={"role": "hq_admin", "email": args.email.lower()},
+            )
+    print(f"created hq_admin {args.email.lower()} in organisation {args.org!r} (org_id {org_id})")
+    return 0
+
+
+def users_reset_password(args: argparse.Namespace) -> int:
+    from footfall.server import provisioning
+    from footfall.server.errors import ServerError
+
+    from footfall.errors import ConfigError
+
+    password = _password_from("FOOTFALL_NEW_PASSWORD")
+    settings = _settings_from(args, demo=True)
+    with database(settings) as dsn:
+        ensure_schema_current(dsn)
+        with psycopg.connect(dsn) as conn:
+            try:
+                user_id, org_id = provisioning.reset_password(conn, args.email, password)
+            except ServerError as error:
+                raise ConfigError(error.message) from error
+            provisioning.audit(
+                conn,
+                org_id=org_id,
+                actor_kind="system",
+                actor_id="cli",
+                action="user.password_reset",
+                target=f"user:{user_id}",
+            )
+    print(f"password of {args.email.lower()} reset; their sessions are ended")
+    return 0

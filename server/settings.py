@@ -36,6 +36,12 @@ class ServerSettings(BaseSettings):
     pool_timeout_s: float = Field(default=10.0, gt=0)
     max_request_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     session_ttl_s: int = Field(default=12 * 3600, ge=60)
+    login_attempts_per_minute: float = Field(
+        default=10, gt=0, description="Per e-mail and per client address; stops password guessing."
+    )
+    ingest_batches_per_second: float = Field(
+        default=50, gt=0, description="Per device; a burst of 5 s worth is allowed (an agent catching up)."
+    )
 
     @model_validator(mode="after")
     def _secret_is_real(self) -> ServerSettings:
