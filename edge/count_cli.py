@@ -42,6 +42,12 @@ def add_count_arguments(parser: argparse.ArgumentParser) -> None:
         help="a point inside the store, one per --line",
     )
     parser.add_argument("--config", type=Path, help="lines.yaml with several named lines (pixels)")
+    parser.add_argument(
+        "--calibration",
+        type=Path,
+        metavar="FILE",
+        help="who counts: calibration from 'footfall edge calibrate' (children, staff, groups)",
+    )
     add_detector_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 

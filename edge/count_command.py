@@ -93,8 +93,14 @@ def build_detector(args: argparse.Namespace, classes: list[int] | None = None) -
 
 
 def build_classifier(args: argparse.Namespace) -> CrossingClassifier | None:
-    """Hook for the who-counts filters (``--calibration FILE``); None means everyone is an adult."""
-    return None
+    """The who-counts filters from ``--calibration FILE``; None means everyone is an adult."""
+    path = getattr(args, "calibration", None)
+    if path is None:
+        return None
+    from footfall.edge.calibration import load_calibration
+    from footfall.edge.counting.filters import WhoCountsClassifier
+
+    return WhoCountsClassifier(load_calibration(path))
 
 
 def build_pipeline(args: argparse.Namespace, camera_id: str, lines: list[CountingLine]) -> object:
@@ -110,10 +116,12 @@ def build_pipeline(args: argparse.Namespace, camera_id: str, lines: list[Countin
 def count(args: argparse.Namespace) -> int:
     """``footfall edge count``: count crossings in a source, print totals (or JSON)."""
     from footfall.edge.counting.bins import bin_events
+    from footfall.edge.counting.groups import CrossingGrouper
     from footfall.edge.sources import open_source
 
     camera_id, lines = lines_from_args(args)
     pipeline = build_pipeline(args, camera_id, lines)
+    grouping = CrossingGrouper(pipeline.classifier)  # type: ignore[attr-defined]
     source = open_source(args.source, fps=args.fps)
     started = time.perf_counter()
     events = []
@@ -124,18 +132,23 @@ def count(args: argparse.Namespace) -> int:
         for frame in source:
             if first is None:
                 first = frame
-            events.extend(pipeline.process(frame))  # type: ignore[attr-defined]
+            events.extend(grouping.push(pipeline.process(frame), frame.wall))  # type: ignore[attr-defined]
             frames += 1
             progress.update(frames)
-        events.extend(pipeline.close())  # type: ignore[attr-defined]
+        events.extend(grouping.push(pipeline.close(), None))  # type: ignore[attr-defined]
+        events.extend(grouping.flush())
     finally:
         source.close()
         progress.done(frames)
     elapsed = time.perf_counter() - started
     events.sort(key=lambda e: (e.frame_index, e.line_id))
+    totals = totals_classes(pipeline.classifier)  # type: ignore[attr-defined]
+    counted = [e for e in events if e.person_class in totals]
     result = {
-        "in": sum(e.direction == "in" for e in events),
-        "out": sum(e.direction == "out" for e in events),
+        "in": sum(e.direction == "in" for e in counted),
+        "out": sum(e.direction == "out" for e in counted),
+        **class_counts(events),
+        "groups": len({e.group_id for e in events if e.group_id is not None}),
         "crossings": [
             {
                 "frame": e.frame_index,
@@ -143,6 +156,8 @@ def count(args: argparse.Namespace) -> int:
                 "direction": e.direction,
                 "track": e.track_id,
                 "class": e.person_class,
+                "height_m": e.height_m,
+                "group": e.group_id,
                 "line": e.line_id,
                 "confidence": round(e.confidence, 3),
                 "ts": e.ts.isoformat(),
@@ -152,8 +167,8 @@ def count(args: argparse.Namespace) -> int:
         "lines": {
             line.line_id: {
                 "name": line.name,
-                "in": sum(e.direction == "in" and e.line_id == line.line_id for e in events),
-                "out": sum(e.direction == "out" and e.line_id == line.line_id for e in events),
+                "in": sum(e.direction == "in" and e.line_id == line.line_id for e in counted),
+                "out": sum(e.direction == "out" and e.line_id == line.line_id for e in counted),
             }
             for line in lines
         },
@@ -171,6 +186,23 @@ def count(args: argparse.Namespace) -> int:
             print(f"{line_id:<16} in {totals['in']:>5}  out {totals['out']:>5}")
         print(f"{frames} frames in {elapsed:.1f} s ({frames / max(elapsed, 1e-9):.1f} frames/s)")
     return 0
+
+
+def totals_classes(classifier: object) -> tuple[str, ...]:
+    """Classes that make up in/out: adults only, unless the calibration says otherwise."""
+    settings = getattr(classifier, "settings", None)
+    return tuple(getattr(settings, "totals", ("adult",)))
+
+
+def class_counts(events: list) -> dict[str, int]:
+    """``adult_in``, ``adult_out``, ``child_in``, … for every class, zeros included."""
+    return {
+        f"{person_class}_{direction}": sum(
+            e.person_class == person_class and e.direction == direction for e in events
+        )
+        for person_class in ("adult", "child", "staff")
+        for direction in ("in", "out")
+    }
 
 
 class Progress:

@@ -54,6 +54,7 @@ class PipelineStats:
     frames: int = 0
     detected: int = 0  # frames the detector ran on
     skipped: int = 0  # frames the motion gate let through without inference
+    not_counted: int = 0  # crossings the classifier found were not a person of their own
 
 
 class CountingPipeline:
@@ -140,6 +141,9 @@ class CountingPipeline:
         for crossing in crossings:
             history = list(self._histories.get(crossing.person_id, ()))
             verdict = self.classifier.classify(crossing.person_id, history)
+            if not verdict.counts:  # not a person of its own (a bag, a carried child): no crossing
+                self.stats.not_counted += 1
+                continue
             height = (
                 verdict.height_m if verdict.height_m is not None and 0.0 <= verdict.height_m <= 3.0 else None
             )

@@ -3,14 +3,16 @@
 Minute bins are what a store manager reads ("12 in between 10:41 and 10:42") and what
 a quick local report needs; the server still receives every event, so nothing here is
 the source of truth. Minutes are UTC, closed once a later minute is seen, so memory holds
-only the minutes still open.
+only the minutes still open. A crossing is stamped with the moment the person stepped
+over, which is a little earlier than the moment it is committed, so a minute stays open
+``late_s`` seconds past its end.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from footfall.contracts import CrossingEvent, Direction
 
@@ -30,26 +32,27 @@ def minute_of(ts: datetime) -> datetime:
 class MinuteBins:
     """Accumulates crossings into (minute, line, direction) counts."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, late_s: float = 5.0) -> None:
         self._open: dict[tuple[datetime, str, Direction], int] = {}
-        self._latest: datetime | None = None
+        self._late = timedelta(seconds=late_s)
 
     def add(self, events: Iterable[CrossingEvent]) -> list[MinuteBin]:
         """Count ``events``; returns bins of minutes that are now complete."""
+        latest = self.count(events)
+        return [] if latest is None else self.advance(latest)
+
+    def count(self, events: Iterable[CrossingEvent]) -> datetime | None:
+        """Count ``events`` without closing any minute; returns the latest timestamp seen."""
+        latest: datetime | None = None
         for event in events:
-            minute = minute_of(event.ts)
-            key = (minute, event.line_id, event.direction)
+            key = (minute_of(event.ts), event.line_id, event.direction)
             self._open[key] = self._open.get(key, 0) + 1
-            if self._latest is None or minute > self._latest:
-                self._latest = minute
-        return self._close(before=self._latest)
+            latest = event.ts if latest is None else max(latest, event.ts)
+        return latest
 
     def advance(self, now: datetime) -> list[MinuteBin]:
-        """Time moved on without crossings: close minutes before ``now``'s minute."""
-        minute = minute_of(now)
-        if self._latest is None or minute > self._latest:
-            self._latest = minute
-        return self._close(before=minute)
+        """Time moved on: close the minutes that ended more than ``late_s`` before ``now``."""
+        return self._close(before=minute_of(now.astimezone(UTC) - self._late))
 
     def flush(self) -> list[MinuteBin]:
         """Close every open minute (end of stream)."""
@@ -66,5 +69,5 @@ class MinuteBins:
 def bin_events(events: Iterable[CrossingEvent]) -> list[MinuteBin]:
     """All bins of a finished list of events, sorted by minute, line, direction."""
     bins = MinuteBins()
-    bins.add(events)
+    bins.count(events)
     return bins.flush()

@@ -36,12 +36,16 @@ from footfall.contracts import Direction
 class CounterSettings:
     """Tunable rules of the counter; defaults measured on PETS 2009 and CAVIAR."""
 
-    band_fraction: float = 0.06  # dead band half-width, as a fraction of the person's box height
+    band_fraction: float = 0.04  # dead band half-width, as a fraction of the person's box height
     min_band_px: float = 1.5
     max_band_px: float = 30.0
-    hold_frames: int = 2  # observations on the new side before a crossing is committed
+    hold_frames: int = 2  # observations on the new side before a crossing is committed ...
+    hold_s: float = 0.25  # ... and for at least this long (so the rule means the same at 7 and 25 fps)
+    duplicate_overlap: float = 0.75  # a box this much inside another one, same feet: one person, two boxes
+    duplicate_foot: float = 0.15  # feet closer than this (in box heights) for a duplicate
     gap_s: float = 2.0  # a vanished track may reappear (bridged) this long; then its state is closed
-    bridge_radius: float = 0.8  # how far (in box heights) a reappearing track may be from where it vanished
+    bridge_radius: float = 0.5  # how far (in box heights) a reappearing track may be from where the lost one
+    bridge_growth: float = 0.6  # ... was heading, plus this many box heights per second of gap
     end_margin_px: float = 0.0  # extra length at each end of the segment that still counts
 
     def __post_init__(self) -> None:
@@ -106,6 +110,7 @@ class _Person:
     last_t: float
     last_foot: Point
     last_height: float
+    velocity: Point = (0.0, 0.0)  # foot point, pixels per second (smoothed)
     confidence_sum: float = 0.0
     observations: int = 0
     lines: dict[str, _LineState] = field(default_factory=dict)
@@ -146,11 +151,15 @@ class LineCounter:
         """Advance by one processed frame; returns the crossings committed in it."""
         crossings: list[Crossing] = []
         seen: set[int] = set()
-        for obs in observations:
+        for obs in self._without_duplicates(list(observations)):
             person = self._person_for(obs, frame_index, t, seen)
             if person.person_id in seen:
                 continue  # two boxes for one person in one frame: keep the first
             seen.add(person.person_id)
+            dt = t - person.last_t
+            if person.observations and dt > 0:
+                vx, vy = (obs.foot[0] - person.last_foot[0]) / dt, (obs.foot[1] - person.last_foot[1]) / dt
+                person.velocity = (0.6 * person.velocity[0] + 0.4 * vx, 0.6 * person.velocity[1] + 0.4 * vy)
             person.last_frame, person.last_t = frame_index, t
             person.last_foot, person.last_height = obs.foot, obs.height
             person.confidence_sum += obs.confidence
@@ -189,6 +198,38 @@ class LineCounter:
         self._by_track[obs.track_id] = person_id
         return person
 
+    def _without_duplicates(self, observations: list[Observation]) -> list[Observation]:
+        """Drop a second box on the same person (a partial box inside a full one, feet together).
+
+        The detector sometimes reports a person twice and the tracker then keeps two tracks;
+        both would count. Keep the track the counter has known longest.
+        """
+        if len(observations) < 2:
+            return observations
+        ranked = sorted(observations, key=self._seniority)
+        kept: list[Observation] = []
+        for obs in ranked:
+            if not any(self._same_person(obs, other) for other in kept):
+                kept.append(obs)
+        return kept
+
+    def _seniority(self, obs: Observation) -> tuple[int, int]:
+        person_id = self._by_track.get(obs.track_id)
+        person = self._people.get(person_id) if person_id is not None else None
+        return (0, -person.observations) if person is not None else (1, obs.track_id)
+
+    def _same_person(self, a: Observation, b: Observation) -> bool:
+        ax1, ay1, ax2, ay2 = a.box
+        bx1, by1, bx2, by2 = b.box
+        iw = min(ax2, bx2) - max(ax1, bx1)
+        ih = min(ay2, by2) - max(ay1, by1)
+        if iw <= 0 or ih <= 0:
+            return False
+        smaller = min((ax2 - ax1) * (ay2 - ay1), (bx2 - bx1) * (by2 - by1))
+        if iw * ih < self.settings.duplicate_overlap * smaller:
+            return False
+        return math.dist(a.foot, b.foot) <= self.settings.duplicate_foot * max(a.height, b.height)
+
     def _nearest_lost(self, obs: Observation, frame_index: int, t: float, seen: set[int]) -> _Person | None:
         best: _Person | None = None
         best_distance = math.inf
@@ -200,8 +241,14 @@ class LineCounter:
                 or t - person.last_t > self.settings.gap_s
             ):
                 continue
-            radius = self.settings.bridge_radius * max(person.last_height, obs.height)
-            distance = math.dist(person.last_foot, foot)
+            dt = t - person.last_t
+            height = max(person.last_height, obs.height)
+            radius = height * (self.settings.bridge_radius + self.settings.bridge_growth * dt)
+            expected = (
+                person.last_foot[0] + person.velocity[0] * dt,
+                person.last_foot[1] + person.velocity[1] * dt,
+            )
+            distance = min(math.dist(expected, foot), math.dist(person.last_foot, foot))
             if distance <= radius and distance < best_distance:
                 best, best_distance = person, distance
         return best
@@ -233,7 +280,7 @@ class LineCounter:
         if pending is None or pending.side != side:
             pending = state.pending = _Pending(side, 0, state.anchor or foot, foot, frame_index, t, wall)
         pending.count += 1
-        if pending.count < self.settings.hold_frames:
+        if pending.count < self.settings.hold_frames or t - pending.t < self.settings.hold_s:
             return None
         state.stable, state.anchor, state.pending = side, foot, None
         return self._crossing(person, line, pending)

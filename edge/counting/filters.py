@@ -164,6 +164,10 @@ class WhoCountsClassifier:
         self._last_seen: dict[int, int] = {}
         self._last_floor: dict[int, tuple[float, float]] = {}
         self._last_foot: dict[int, tuple[float, float]] = {}
+        self._crossing_positions: dict[int, tuple[tuple[float, float], str]] = {}
+        #: COCO classes the detector should report: people only, as COCO has no carts,
+        #: strollers or wheelchairs. A store model that has them lists its class ids here.
+        self.detector_classes: list[int] | None = [0]
 
     # -- the seam -------------------------------------------------------------------------
 
@@ -189,7 +193,7 @@ class WhoCountsClassifier:
                     self._staff.observe(det.track_id, det.box, frame.image)
         if carriers:
             self._carriers[frame.index] = carriers
-        if len(people) > 1:
+        if people:
             self._people[frame.index] = people
         self._evict(frame.index)
 
@@ -227,7 +231,13 @@ class WhoCountsClassifier:
         elif self._meter is not None:
             reasons.append("no sighting fit to measure height")
 
-        staff = self._staff.reason_if_staff(track_id) if self._staff.enabled else None
+        self._remember_crossing_position(track_id, history)
+        staff = None
+        if self._staff.enabled:
+            for tracker_id in self._tracker_ids(track_id, history):
+                staff = self._staff.reason_if_staff(tracker_id)
+                if staff is not None:
+                    break
         if staff is not None:
             return Classification("staff", height, (staff, *reasons))
 
@@ -238,6 +248,34 @@ class WhoCountsClassifier:
         return Classification("adult", height, tuple(reasons))
 
     # -- for callers that group crossings --------------------------------------------------
+
+    def crossing_position(self, track_id: int) -> tuple[tuple[float, float], str] | None:
+        """Where the track last classified stood: ``((x, y), "m")`` on the floor when calibrated,
+        else ``((x, y), "px")`` in the frame. Read once per crossing (the entry is dropped)."""
+        return self._crossing_positions.pop(track_id, None)
+
+    def _remember_crossing_position(self, track_id: int, history: Sequence[TrackObservation]) -> None:
+        if not history:
+            return
+        x1, _, x2, y2 = history[-1].box
+        foot = ((x1 + x2) / 2.0, y2)
+        if self._meter is not None:
+            self._crossing_positions[track_id] = (self._meter.floor_position(foot), "m")
+        else:
+            self._crossing_positions[track_id] = (foot, "px")
+        while len(self._crossing_positions) > 256:  # callers that never read them must not grow memory
+            self._crossing_positions.pop(next(iter(self._crossing_positions)))
+
+    def _tracker_ids(self, track_id: int, history: Sequence[TrackObservation]) -> list[int]:
+        """The tracker ids this (possibly gap-bridged) person had: ``track_id`` first, then the ids
+        whose boxes match the history's in the frames seen, so evidence gathered under an earlier
+        or later tracker id still counts."""
+        ids = [track_id]
+        for obs in history:
+            for tracker_id, box in self._people.get(obs.frame_index, ()):
+                if tracker_id not in ids and box == obs.box:
+                    ids.append(tracker_id)
+        return ids
 
     def floor_position(self, track_id: int) -> tuple[float, float] | None:
         """Where the track was last seen on the floor (metres), when calibrated."""

@@ -103,6 +103,42 @@ def _finalise(groups: list[_OpenGroup]) -> list[CrossingEvent]:
     return out
 
 
+class CrossingGrouper:
+    """Group the crossings a pipeline emits, locating each through its classifier.
+
+    The who-counts classifier knows where each classified person stood
+    (``crossing_position(track_id)``: metres on the floor when calibrated, else frame pixels,
+    where "close" becomes ``pixel_share`` of the frame width). Crossings it cannot locate
+    (no such classifier) pass straight through without a group: time alone would merge
+    strangers at a busy door.
+    """
+
+    def __init__(self, classifier: object, *, pixel_share: float = 0.15, frame_width: int = 640) -> None:
+        settings = getattr(getattr(classifier, "settings", None), "groups", None)
+        window_s = float(getattr(settings, "window_s", 1.5))
+        self._locate = getattr(classifier, "crossing_position", None)
+        self._metres = GroupAssigner(window_s=window_s, distance=float(getattr(settings, "distance_m", 1.5)))
+        self._pixels = GroupAssigner(window_s=window_s, distance=pixel_share * frame_width)
+
+    def push(self, events: list[CrossingEvent], now: datetime | None) -> list[CrossingEvent]:
+        """Take a frame's crossings; return those that are final (``now`` None: no time passed)."""
+        out: list[CrossingEvent] = []
+        for event in events:
+            where = self._locate(event.track_id) if callable(self._locate) else None
+            if where is None:
+                out.append(event)
+            else:
+                assigner = self._pixels if where[1] == "px" else self._metres
+                out.extend(assigner.push(event, where[0]))
+        if now is not None:
+            out.extend(self._metres.release_until(now))
+            out.extend(self._pixels.release_until(now))
+        return out
+
+    def flush(self) -> list[CrossingEvent]:
+        return self._metres.flush() + self._pixels.flush()
+
+
 def assign_groups(
     events: list[tuple[CrossingEvent, Position | None]], *, window_s: float = 1.5, distance: float = 1.5
 ) -> list[CrossingEvent]:

@@ -1,0 +1,343 @@
+"""Counting accuracy against ground truth, the way retail audits measure it.
+
+Per line and direction: true crossings, counted crossings, misses (true ones nothing
+matched), double counts (counted ones no true crossing explains), and accuracy
+``1 − |counted − true| / true``. Matching pairs a counted and a true crossing of the same
+line and direction when they are within ``tolerance_s`` of each other (greedy, closest
+first), so misses and doubles are reported separately even when they cancel in the total.
+
+Truth comes from MOT tracks (any line: :mod:`footfall.edge.ground_truth`) or from known
+counts (footage labelled only with totals, like the CAVIAR shop door).
+
+The standard suite is PETS 2009 S2.L1 with seven lines of different placement (centre,
+edges, diagonal, short) plus the CAVIAR door, each also on grayscale, darkened (gamma 2.2)
+frames, as from a camera in IR night mode.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from footfall.edge.counting.lines import CountingLine
+from footfall.edge.errors import EdgeConfigError
+from footfall.edge.ground_truth import load_mot, true_crossings
+from footfall.edge.tracks import Frame
+
+from footfall.contracts import CrossingEvent, Direction
+
+DIRECTIONS: tuple[Direction, Direction] = ("in", "out")
+
+#: Lines drawn on PETS 2009 S2.L1 view 1 (480x360): x1, y1, x2, y2, inside x, inside y.
+PETS_LINES: dict[str, tuple[float, float, float, float, float, float]] = {
+    "centre-vertical": (240, 110, 240, 300, 300, 210),
+    "middle-horizontal": (60, 200, 420, 200, 240, 260),
+    "upper-horizontal": (100, 160, 400, 160, 250, 120),
+    "diagonal": (100, 150, 380, 300, 300, 180),
+    "short-left": (150, 150, 150, 260, 100, 200),
+    "left-edge": (35, 110, 35, 300, 75, 200),
+    "right-vertical": (400, 130, 400, 280, 440, 200),
+}
+PETS_FPS = 7.0  # real frame rate; the container says 10
+CAVIAR_DOOR = (212, 145, 328, 145, 270, 110)
+
+
+@dataclass(frozen=True)
+class Case:
+    """Footage, lines and what is true about them."""
+
+    name: str
+    source: str
+    lines: list[CountingLine]
+    fps: float | None = None
+    #: (line_id, direction) -> frames of true crossings; or None where only counts are known.
+    true_frames: dict[tuple[str, Direction], list[int]] | None = None
+    true_counts: dict[tuple[str, Direction], int] = field(default_factory=dict)
+    dark: bool = False
+
+    def truth(self, line_id: str, direction: Direction) -> int:
+        if self.true_frames is not None:
+            return len(self.true_frames.get((line_id, direction), []))
+        return self.true_counts[(line_id, direction)]
+
+    def darkened(self) -> Case:
+        return Case(
+            f"{self.name} (gray, dark)",
+            self.source,
+            self.lines,
+            self.fps,
+            self.true_frames,
+            self.true_counts,
+            dark=True,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    case: str
+    line_id: str
+    direction: Direction
+    true: int
+    counted: int
+    misses: int | None  # None where truth is only a count
+    doubles: int | None
+
+    @property
+    def accuracy(self) -> float | None:
+        if self.true == 0:
+            return None if self.counted == 0 else 0.0
+        return 1.0 - abs(self.counted - self.true) / self.true
+
+    def as_dict(self) -> dict:
+        return {
+            "case": self.case,
+            "line": self.line_id,
+            "direction": self.direction,
+            "true": self.true,
+            "counted": self.counted,
+            "misses": self.misses,
+            "doubles": self.doubles,
+            "accuracy": None if self.accuracy is None else round(self.accuracy, 4),
+        }
+
+
+@dataclass
+class CaseResult:
+    case: Case
+    rows: list[Row]
+    frames: int
+    elapsed_s: float
+
+
+def match(
+    true_frames: Sequence[int], counted_frames: Sequence[int], tolerance: float
+) -> tuple[int, int, int]:
+    """Pair counted with true crossings (closest first, within ``tolerance`` frames).
+
+    Returns (matched, misses, doubles).
+    """
+    pairs = sorted(
+        (abs(c - t), i, j)
+        for i, t in enumerate(true_frames)
+        for j, c in enumerate(counted_frames)
+        if abs(c - t) <= tolerance
+    )
+    used_true: set[int] = set()
+    used_counted: set[int] = set()
+    for _, i, j in pairs:
+        if i not in used_true and j not in used_counted:
+            used_true.add(i)
+            used_counted.add(j)
+    matched = len(used_true)
+    return matched, len(true_frames) - matched, len(counted_frames) - matched
+
+
+def score(
+    case: Case,
+    counted: dict[tuple[str, Direction], list[int]],
+    *,
+    tolerance_s: float = 2.0,
+    fps: float = 10.0,
+) -> list[Row]:
+    """Rows for every line and direction of ``case`` from counted crossing frames."""
+    rows = []
+    for line in case.lines:
+        for direction in DIRECTIONS:
+            frames = counted.get((line.line_id, direction), [])
+            if case.true_frames is not None:
+                true = case.true_frames.get((line.line_id, direction), [])
+                _, misses, doubles = match(true, frames, tolerance_s * fps)
+                rows.append(Row(case.name, line.line_id, direction, len(true), len(frames), misses, doubles))
+            else:
+                true_n = case.truth(line.line_id, direction)
+                rows.append(Row(case.name, line.line_id, direction, true_n, len(frames), None, None))
+    return rows
+
+
+def events_by_line(events: Sequence[CrossingEvent]) -> dict[tuple[str, Direction], list[int]]:
+    counted: dict[tuple[str, Direction], list[int]] = {}
+    for event in events:
+        counted.setdefault((event.line_id, event.direction), []).append(event.frame_index)
+    return counted
+
+
+def darken(image: np.ndarray, gamma: float = 2.2) -> np.ndarray:
+    """Grayscale and darken like an IR night image: out = 255 * (in / 255) ** gamma, 3 channels."""
+    import cv2
+
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    table = (255.0 * (np.arange(256) / 255.0) ** gamma).astype(np.uint8)
+    return cv2.cvtColor(cv2.LUT(gray, table), cv2.COLOR_GRAY2BGR)
+
+
+def frames_of(case: Case) -> Iterator[Frame]:
+    """Frames of a case's footage (darkened if the case says so); closes the source."""
+    from footfall.edge.sources import open_source
+
+    source = open_source(case.source, fps=case.fps)
+    try:
+        for frame in source:
+            if case.dark:
+                frame = Frame(frame.index, frame.t, frame.wall, darken(frame.image))
+            yield frame
+    finally:
+        source.close()
+
+
+PipelineFactory = Callable[[Case], object]
+
+
+def run_case(case: Case, make_pipeline: PipelineFactory) -> CaseResult:
+    """Count one case's footage with a fresh pipeline and score it."""
+    pipeline = make_pipeline(case)
+    events: list[CrossingEvent] = []
+    started = time.perf_counter()
+    frames = 0
+    fps = case.fps or 25.0
+    for frame in frames_of(case):
+        events.extend(pipeline.process(frame))  # type: ignore[attr-defined]
+        frames += 1
+        if frame.index == 0 and case.fps is None:
+            fps = 1.0 / frame.t if frame.t > 0 else fps
+    events.extend(pipeline.close())  # type: ignore[attr-defined]
+    elapsed = time.perf_counter() - started
+    return CaseResult(case, score(case, events_by_line(events), fps=fps), frames, elapsed)
+
+
+# -- the standard suite ---------------------------------------------------------------------
+
+
+def footage_dir(explicit: Path | None = None) -> Path:
+    folder = explicit or Path(os.environ.get("FOOTFALL_FOOTAGE_DIR", "../shared/data"))
+    if not folder.is_dir():
+        raise EdgeConfigError(
+            f"footage folder {folder} not found; pass --footage or set FOOTFALL_FOOTAGE_DIR"
+        )
+    return folder
+
+
+def pets_case(folder: Path, names: Sequence[str] | None = None) -> Case:
+    lines = [CountingLine(name, *PETS_LINES[name], name=name) for name in (names or PETS_LINES)]
+    tracks = load_mot(folder / "pets09_s2l1" / "gt" / "gt.txt", scale=0.625, frame_offset=-1)
+    truth: dict[tuple[str, Direction], list[int]] = {}
+    for line in lines:
+        for crossing in true_crossings(tracks, line):
+            truth.setdefault((line.line_id, crossing.direction), []).append(crossing.frame)
+    return Case("PETS09-S2L1", str(folder / "pets09_s2l1" / "vtest.avi"), lines, PETS_FPS, truth)
+
+
+def caviar_door_case(folder: Path) -> Case:
+    door = CountingLine("door", *CAVIAR_DOOR, name="shop door")
+    return Case(
+        "CAVIAR front door",
+        str(folder / "caviar" / "EnterExitCrossingPaths1front.mpg"),
+        [door],
+        25.0,
+        None,
+        {("door", "in"): 1, ("door", "out"): 1},
+    )
+
+
+def standard_suite(folder: Path, *, dark: bool = True) -> list[Case]:
+    cases = [pets_case(folder), caviar_door_case(folder)]
+    return cases + [c.darkened() for c in cases] if dark else cases
+
+
+def summarise(rows: Sequence[Row]) -> dict[str, float | None]:
+    """Overall accuracy per direction (pooled over rows) and the worst row."""
+    out: dict[str, float | None] = {}
+    for direction in DIRECTIONS:
+        picked = [r for r in rows if r.direction == direction]
+        true = sum(r.true for r in picked)
+        error = sum(abs(r.counted - r.true) for r in picked)
+        out[f"{direction}_accuracy"] = None if true == 0 else round(1.0 - error / true, 4)
+    scored = [r.accuracy for r in rows if r.accuracy is not None]
+    out["worst_row_accuracy"] = round(min(scored), 4) if scored else None
+    return out
+
+
+def format_table(rows: Sequence[Row]) -> str:
+    header = (
+        f"{'case':<30} {'line':<18} {'dir':<4} {'true':>5} {'count':>6} {'miss':>5} {'double':>6} {'acc':>7}"
+    )
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        acc = "n/a" if r.accuracy is None else f"{100 * r.accuracy:.1f}%"
+        miss = "-" if r.misses is None else str(r.misses)
+        dbl = "-" if r.doubles is None else str(r.doubles)
+        lines.append(
+            f"{r.case:<30} {r.line_id:<18} {r.direction:<4} {r.true:>5} {r.counted:>6} {miss:>5} {dbl:>6} {acc:>7}"
+        )
+    return "\n".join(lines)
+
+
+# -- command ----------------------------------------------------------------------------------
+
+
+def cases_from_args(args: argparse.Namespace) -> list[Case]:
+    if args.suite == "standard":
+        return standard_suite(footage_dir(args.footage), dark=args.dark)
+    if not args.source:
+        raise EdgeConfigError("give SOURCE (with --gt or --expect-in/--expect-out), or --suite standard")
+    from footfall.edge.count_command import lines_from_args
+
+    _, lines = lines_from_args(args)
+    if args.gt is not None:
+        tracks = load_mot(args.gt, scale=args.gt_scale, frame_offset=args.gt_frame_offset)
+        truth: dict[tuple[str, Direction], list[int]] = {}
+        for line in lines:
+            for crossing in true_crossings(tracks, line):
+                truth.setdefault((line.line_id, crossing.direction), []).append(crossing.frame)
+        case = Case(Path(args.source).name, args.source, lines, args.fps, truth)
+    elif args.expect_in is not None and args.expect_out is not None:
+        if len(lines) != 1:
+            raise EdgeConfigError("--expect-in/--expect-out describe one line; give exactly one --line")
+        counts = {(lines[0].line_id, "in"): args.expect_in, (lines[0].line_id, "out"): args.expect_out}
+        case = Case(Path(args.source).name, args.source, lines, args.fps, None, counts)  # type: ignore[arg-type]
+    else:
+        raise EdgeConfigError("say what is true: --gt MOT_FILE, or --expect-in N --expect-out N")
+    return [case, case.darkened()] if args.dark else [case]
+
+
+def run_evaluate_command(args: argparse.Namespace) -> int:
+    """``footfall edge evaluate``: accuracy table per line and direction."""
+    from footfall.edge.count_command import build_pipeline
+
+    cases = cases_from_args(args)
+    results = []
+    for case in cases:
+        print(f"counting {case.name} ...", file=sys.stderr)
+        results.append(run_case(case, lambda c: build_pipeline(args, c.name, c.lines)))
+    rows = [row for result in results for row in result.rows]
+    summary = summarise(rows)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "rows": [r.as_dict() for r in rows],
+                    "summary": summary,
+                    "runs": [
+                        {"case": r.case.name, "frames": r.frames, "elapsed_s": round(r.elapsed_s, 2)}
+                        for r in results
+                    ],
+                }
+            )
+        )
+    else:
+        print(format_table(rows))
+        print(
+            f"overall: in {_pct(summary['in_accuracy'])}, out {_pct(summary['out_accuracy'])}, "
+            f"worst line {_pct(summary['worst_row_accuracy'])}"
+        )
+    return 0
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"

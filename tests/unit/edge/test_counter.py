@@ -1,0 +1,302 @@
+"""The counting state machine on synthetic tracks: every hard case the design names.
+
+The door line runs from (100, 200) to (300, 200); the store is below it (larger y). People
+are 100 px tall, so the dead band is a few pixels. Frames are 10 per second.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from footfall.edge.counting.counter import CounterSettings, Crossing, LineCounter, Observation
+from footfall.edge.counting.lines import CountingLine
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+FPS = 10.0
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+DOOR = CountingLine("door", 100, 200, 300, 200, 200, 260)
+
+# track id -> list of (frame, foot x, foot y); optional 4th item: box height
+Tracks = dict[int, list[tuple]]
+
+
+def box(x: float, y: float, height: float = 100.0, width: float = 40.0) -> tuple[float, float, float, float]:
+    return (x - width / 2, y - height, x + width / 2, y)
+
+
+def line_path(
+    start: tuple[float, float], end: tuple[float, float], steps: int, first_frame: int = 0
+) -> list[tuple]:
+    (x0, y0), (x1, y1) = start, end
+    return [
+        (first_frame + i, x0 + (x1 - x0) * i / (steps - 1), y0 + (y1 - y0) * i / (steps - 1))
+        for i in range(steps)
+    ]
+
+
+def run(
+    tracks: Tracks, lines=(DOOR,), *, tail_frames: int = 0, finish: bool = True, **overrides
+) -> list[Crossing]:
+    counter = LineCounter(list(lines), CounterSettings(**overrides))
+    by_frame: dict[int, list[Observation]] = {}
+    for track_id, points in tracks.items():
+        for point in points:
+            frame, x, y = point[:3]
+            height = point[3] if len(point) > 3 else 100.0
+            width = point[4] if len(point) > 4 else 40.0
+            by_frame.setdefault(frame, []).append(Observation(track_id, box(x, y, height, width), 0.8))
+    last = max(by_frame) + tail_frames if by_frame else 0
+    crossings: list[Crossing] = []
+    for frame in range(last + 1):
+        t = frame / FPS
+        crossings += counter.update(frame, t, T0 + timedelta(seconds=t), by_frame.get(frame, []))
+    if finish:
+        crossings += counter.finish()
+    return crossings
+
+
+def totals(crossings: list[Crossing], line_id: str = "door") -> tuple[int, int]:
+    ins = sum(c.direction == "in" for c in crossings if c.line_id == line_id)
+    outs = sum(c.direction == "out" for c in crossings if c.line_id == line_id)
+    return ins, outs
+
+
+def jitter(values: list[float], amplitude: float, seed: int = 7) -> list[float]:
+    rng = random.Random(seed)
+    return [v + rng.uniform(-amplitude, amplitude) for v in values]
+
+
+def _walk_in() -> Tracks:
+    return {1: line_path((200, 100), (200, 300), 20)}
+
+
+def _walk_out() -> Tracks:
+    return {1: line_path((200, 300), (200, 100), 20)}
+
+
+def _jitter_on_line() -> Tracks:
+    # Approaches, stands on the threshold wobbling a few pixels either side, then turns back.
+    wobble = [198 if i % 2 else 203 for i in range(40)]
+    points = line_path((200, 120), (200, 198), 8)
+    points += [(8 + i, 200 + random.Random(i).uniform(-2, 2), y) for i, y in enumerate(wobble)]
+    points += line_path((200, 198), (200, 120), 8, first_frame=48)
+    return {1: points}
+
+
+def _jitter_across_line() -> Tracks:
+    # Foot point flips clearly across the line every frame (a detector wobble): never holds.
+    points = line_path((200, 120), (200, 190), 8)
+    points += [(8 + i, 200, 192 if i % 2 else 208) for i in range(40)]
+    points += line_path((200, 190), (200, 120), 8, first_frame=48)
+    return {1: points}
+
+
+def _lingering_inside() -> Tracks:
+    ys = jitter([215.0] * 100, 8)
+    return {1: [(i, 150 + i, y) for i, y in enumerate(ys)]}
+
+
+def _u_turn() -> Tracks:
+    # Steps over for one frame (a quick peek through the door) and goes back.
+    return {
+        1: [*line_path((200, 120), (200, 190), 8), (8, 200, 215), *line_path((200, 190), (200, 120), 8, 9)]
+    }
+
+
+def _leave_linger_reenter() -> Tracks:
+    points = line_path((200, 300), (200, 150), 10)
+    points += [
+        (10 + i, 200 + 30 * random.Random(i).random(), y) for i, y in enumerate(jitter([170.0] * 60, 10))
+    ]
+    points += line_path((200, 150), (200, 300), 10, first_frame=70)
+    return {1: points}
+
+
+def _round_the_end() -> Tracks:
+    return {1: line_path((60, 100), (60, 300), 20)}
+
+
+def _along_the_threshold() -> Tracks:
+    # Walks past the shop just outside the door, feet a little outside the line.
+    ys = jitter([190.0] * 40, 3)
+    return {1: [(i, 40 + 10 * i, y) for i, y in enumerate(ys)]}
+
+
+def _gap_with_new_id() -> Tracks:
+    # The tracker loses the person for 4 frames at the line and gives them a new id.
+    return {1: line_path((200, 100), (200, 190), 10), 2: line_path((200, 225), (200, 300), 8, first_frame=14)}
+
+
+def _two_side_by_side() -> Tracks:
+    return {1: line_path((175, 100), (175, 300), 20), 2: line_path((225, 100), (225, 300), 20)}
+
+
+def _two_passing_opposite() -> Tracks:
+    return {1: line_path((180, 100), (180, 300), 20), 2: line_path((230, 300), (230, 100), 20)}
+
+
+def _duplicate_box() -> Tracks:
+    # The detector also boxes the same person's lower body: two tracks, one person.
+    full = line_path((200, 100), (200, 300), 20)
+    partial = [(f, x + 1, y, 60, 30) for f, x, y in full[3:]]
+    return {1: full, 2: partial}
+
+
+def _ends_just_after_crossing() -> Tracks:
+    # Disappears (into the shop, out of view) one frame after stepping over.
+    return {1: [*line_path((200, 100), (200, 190), 10), (10, 200, 215)]}
+
+
+@pytest.mark.parametrize(
+    ("tracks", "expected"),
+    [
+        (_walk_in(), (1, 0)),
+        (_walk_out(), (0, 1)),
+        (_jitter_on_line(), (0, 0)),
+        (_jitter_across_line(), (0, 0)),
+        (_lingering_inside(), (0, 0)),
+        (_u_turn(), (0, 0)),
+        (_leave_linger_reenter(), (1, 1)),
+        (_round_the_end(), (0, 0)),
+        (_along_the_threshold(), (0, 0)),
+        (_gap_with_new_id(), (1, 0)),
+        (_two_side_by_side(), (2, 0)),
+        (_two_passing_opposite(), (1, 1)),
+        (_duplicate_box(), (1, 0)),
+        (_ends_just_after_crossing(), (1, 0)),
+    ],
+    ids=[
+        "walk-in",
+        "walk-out",
+        "jitter-on-line",
+        "jitter-across-line",
+        "lingering-inside",
+        "u-turn",
+        "leave-linger-reenter",
+        "round-the-end",
+        "along-the-threshold",
+        "gap-with-new-id",
+        "two-side-by-side",
+        "two-passing-opposite",
+        "duplicate-box",
+        "ends-just-after-crossing",
+    ],
+)
+def test_scenarios(tracks: Tracks, expected: tuple[int, int]) -> None:
+    assert totals(run(tracks)) == expected
+
+
+def test_track_end_commits_by_eviction_without_finish() -> None:
+    crossings = run(_ends_just_after_crossing(), tail_frames=40, finish=False)
+    assert totals(crossings) == (1, 0)
+    assert crossings[0].frame_index == 10  # the first frame on the new side
+
+
+def test_commit_waits_for_the_hold() -> None:
+    counter = LineCounter([DOOR])
+    events = []
+    for frame, x, y in line_path((200, 150), (200, 260), 12):
+        t = frame / FPS
+        events.append(
+            (frame, counter.update(frame, t, T0 + timedelta(seconds=t), [Observation(1, box(x, y))]))
+        )
+    committed = [frame for frame, crossings in events if crossings]
+    assert len(committed) == 1
+    crossed_at = next(f for f, _, y in line_path((200, 150), (200, 260), 12) if y > 200 + 4)
+    assert committed[0] > crossed_at  # late count: not on the first frame over the line
+
+
+def test_gap_longer_than_bridge_is_a_new_person() -> None:
+    tracks = {
+        1: line_path((200, 100), (200, 190), 10),
+        2: line_path((200, 225), (200, 300), 8, first_frame=45),
+    }
+    # Person 1 never crossed, person 2 appears already inside: nothing to count.
+    assert totals(run(tracks, gap_s=2.0)) == (0, 0)
+
+
+def test_line_near_the_frame_edge() -> None:
+    # 480-pixel-high frame; the line 6 px above the bottom edge; inside is up (away from the edge).
+    edge_line = CountingLine("edge", 100, 474, 300, 474, 200, 400)
+    # Leaving towards the camera: the box is clipped by the frame, the foot stops at 479.
+    points = line_path((200, 400), (200, 479), 9) + [(9 + i, 200, 479) for i in range(5)]
+    assert totals(run({1: points}, lines=(edge_line,)), "edge") == (0, 1)
+
+
+def test_several_lines_count_independently() -> None:
+    inner = CountingLine("inner", 100, 250, 300, 250, 200, 300)
+    crossings = run(_walk_in(), lines=(DOOR, inner))
+    assert totals(crossings, "door") == (1, 0)
+    assert totals(crossings, "inner") == (1, 0)
+    assert {c.person_id for c in crossings} == {1}
+
+
+def test_duplicate_line_ids_are_refused() -> None:
+    with pytest.raises(ValueError, match="unique"):
+        LineCounter([DOOR, DOOR])
+
+
+def test_crossing_carries_time_and_confidence() -> None:
+    (crossing,) = run(_walk_in())
+    assert crossing.wall == T0 + timedelta(seconds=crossing.t)
+    assert crossing.t == pytest.approx(crossing.frame_index / FPS)
+    assert crossing.confidence == pytest.approx(0.8)
+
+
+def test_memory_stays_flat_over_a_day() -> None:
+    """24 h at 1 frame/s: a person every 20 s walks in (and some linger); state stays bounded."""
+    counter = LineCounter([DOOR])
+    people = 0
+    in_count = 0
+    peak = 0
+    for frame in range(24 * 3600):
+        t = float(frame)
+        observations = []
+        cycle, phase = divmod(frame, 20)
+        if phase < 8:  # one person per 20 s walks from outside to inside in 8 frames
+            if phase == 0:
+                people += 1
+            y = 120 + phase * 25
+            observations.append(Observation(cycle * 2 + 1, box(200, y)))
+        if cycle % 50 == 0 and phase < 15:  # a loiterer now and then, never crossing
+            observations.append(Observation(cycle * 2 + 2, box(260, 240)))
+        crossings = counter.update(frame, t, T0 + timedelta(seconds=t), observations)
+        in_count += sum(c.direction == "in" for c in crossings)
+        peak = max(peak, counter.active_people, len(counter._by_track))
+    in_count += sum(c.direction == "in" for c in counter.finish())
+    assert in_count == people
+    assert peak <= 3
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.floats(min_value=120, max_value=280), min_size=0, max_size=40),
+    st.floats(min_value=110, max_value=290),
+)
+def test_any_wandering_path_nets_one_in(middle: list[float], x: float) -> None:
+    """Whatever a person does at the door, starting outside and ending inside nets exactly +1."""
+    ys = [150.0] * 3 + middle + [250.0] * 4
+    crossings = run({1: [(i, x, y) for i, y in enumerate(ys)]})
+    ins, outs = totals(crossings)
+    assert ins - outs == 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.floats(min_value=110, max_value=180),
+    st.floats(min_value=220, max_value=300),
+    st.integers(min_value=3, max_value=40),
+    st.floats(min_value=0, max_value=3.5),
+    st.integers(min_value=0, max_value=10_000),
+)
+def test_a_noisy_walk_in_counts_once(y0: float, y1: float, steps: int, noise: float, seed: int) -> None:
+    rng = random.Random(seed)
+    points = [
+        (f, x + rng.uniform(-noise, noise), y + rng.uniform(-noise, noise))
+        for f, x, y in line_path((200, y0), (200, y1), steps)
+    ]
+    points += [(steps + i, 200, y1) for i in range(3)]
+    assert totals(run({1: points})) == (1, 0)
