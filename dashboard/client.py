@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 import httpx
-from footfall.dashboard.errors import ApiRejected, ApiUnavailable, NotFound, NotSignedIn
+from footfall.dashboard.errors import ApiRejected, ApiUnavailable, NotFound, NotOffered, NotSignedIn
 
 from footfall.contracts import API_VERSION
 
@@ -196,6 +196,14 @@ def _rejected(response: httpx.Response) -> ApiRejected:
         details = body.get("details") or []
     if response.status_code == 401:
         return NotSignedIn(message, status=401, details=details)
+    if response.status_code == 405 or (response.status_code == 404 and not _is_api_error(body)):
+        # No route at all (the framework's bare 404/405), not a store outside the caller's scope.
+        return NotOffered(f"the server does not offer {response.request.url.path} yet", status=404)
     if response.status_code == 404:
         return NotFound(message, status=404, details=details)
     return ApiRejected(message, status=response.status_code, details=details)
+
+
+def _is_api_error(body: object) -> bool:
+    """Footfall's own error bodies carry ``error``; a framework's "no such route" does not."""
+    return isinstance(body, dict) and "error" in body

@@ -6,6 +6,8 @@
     - :class:`NotSignedIn` — 401: the session's token is missing, expired or revoked; sign in again.
     - :class:`NotFound` — 404: the thing does not exist *or is outside the user's scope* (the
       server never tells which), so pages show one "not available" message for both.
+    - :class:`NotOffered` — the server has no such endpoint (an older server): the page says
+      which feature is missing instead of blaming the store.
 
 httpx errors are translated in :mod:`footfall.dashboard.client` and never leak to pages.
 """
@@ -33,4 +35,8 @@ class NotSignedIn(ApiRejected):
 
 
 class NotFound(ApiRejected):
+    pass
+
+
+class NotOffered(ApiRejected):
     pass

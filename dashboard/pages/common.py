@@ -7,7 +7,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
-from footfall.dashboard.errors import ApiUnavailable, DashboardError, NotFound, NotSignedIn
+from footfall.dashboard.errors import ApiUnavailable, DashboardError, NotFound, NotOffered, NotSignedIn
 from footfall.dashboard.navigation import PageEntry, may_open
 from footfall.dashboard.session import LOGIN_PATH, SignedInUser, current_user
 
@@ -66,6 +66,12 @@ def error_state(error: DashboardError) -> dbc.Alert:
         return dbc.Alert(
             ["Your session has ended. ", html.A("Sign in again", href=LOGIN_PATH, className="alert-link")],
             color="warning",
+        )
+    if isinstance(error, NotOffered):
+        return empty_state(
+            "Not available on this server yet",
+            f"This view needs a newer Footfall server ({error}). Ask your administrator to upgrade it.",
+            icon="⧗",
         )
     if isinstance(error, NotFound):
         return not_available("This store does not exist or is not part of your stores.")

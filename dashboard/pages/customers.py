@@ -13,7 +13,14 @@ from footfall.dashboard import figures, formatting, ids, periods
 from footfall.dashboard.client import FootfallClient
 from footfall.dashboard.errors import DashboardError
 from footfall.dashboard.navigation import CUSTOMERS
-from footfall.dashboard.pages.common import empty_state, error_state, guarded, page_header, store_options
+from footfall.dashboard.pages.common import (
+    empty_state,
+    error_state,
+    guarded,
+    not_available,
+    page_header,
+    store_options,
+)
 from footfall.dashboard.session import SignedInUser, current_user
 
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
@@ -30,6 +37,9 @@ def register(app: dash.Dash, api: FootfallClient) -> None:
                 "No store yet", "You have no store assigned. Ask your HQ admin to add you to a store."
             )
         chosen = store_id or sorted(stores, key=lambda s: s["name"])[0]["store_id"]
+        if chosen not in {s["store_id"] for s in stores}:
+            # The server lists only the caller's stores: anything else is "not available".
+            return not_available("This store does not exist or is not part of your stores.")
         controls = [
             dcc.Dropdown(
                 id=ids.CUS_STORE,

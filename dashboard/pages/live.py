@@ -19,7 +19,14 @@ from footfall.dashboard import figures, formatting, ids
 from footfall.dashboard.client import FootfallClient
 from footfall.dashboard.errors import ApiRejected, DashboardError
 from footfall.dashboard.navigation import LIVE
-from footfall.dashboard.pages.common import empty_state, error_state, guarded, page_header, store_options
+from footfall.dashboard.pages.common import (
+    empty_state,
+    error_state,
+    guarded,
+    not_available,
+    page_header,
+    store_options,
+)
 from footfall.dashboard.session import SignedInUser, current_user
 from footfall.dashboard.store_status import camera_alerts, coverage_alert, first_row, totals_by
 
@@ -40,6 +47,9 @@ def register(app: dash.Dash, api: FootfallClient) -> None:
                 "You have no store assigned. Ask your HQ admin to add you to a store.",
             )
         chosen = store_id or stores[0]["store_id"]
+        if chosen not in {s["store_id"] for s in stores}:
+            # The server lists only the caller's stores: anything else is "not available".
+            return not_available("This store does not exist or is not part of your stores.")
         selector = dcc.Dropdown(
             id=ids.LIVE_STORE,
             options=store_options(stores),

@@ -129,3 +129,15 @@ def test_sign_in_sets_an_httponly_session_and_sign_out_clears_it() -> None:
     assert "Sam" in layout and "nav-live" in layout and "nav-installer" not in layout
     browser.get("/auth/logout")
     assert "Sam" not in browser.get("/_dash-layout").get_data(as_text=True)
+
+
+def test_a_missing_route_is_not_offered_rather_than_not_found() -> None:
+    from footfall.dashboard.errors import NotOffered
+
+    def bare_404(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, json={"detail": "Not Found"})
+
+    with pytest.raises(NotOffered, match="does not offer /api/v1/anomalies"):
+        FootfallClient("http://api.test", transport=httpx.MockTransport(bare_404)).anomalies(
+            date(2026, 1, 1), date(2026, 1, 2)
+        )
