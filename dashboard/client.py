@@ -135,8 +135,17 @@ class FootfallClient:
         *,
         normalise: str | None = None,
         region_id: str | None = None,
+        compare_to: str | None = None,
     ) -> Json:
-        params = {"kpi": kpi, "start": start, "end": end, "normalise": normalise, "region_id": region_id}
+        """Stores ranked by ``kpi``; ``compare_to="last_year"`` adds each store's like-for-like base."""
+        params = {
+            "kpi": kpi,
+            "start": start,
+            "end": end,
+            "normalise": normalise,
+            "region_id": region_id,
+            "compare_to": compare_to,
+        }
         return self._json("GET", f"{API}/comparison", params=params)
 
     def hour_of_week(self, store_id: str, start: date, end: date) -> Json:

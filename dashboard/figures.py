@@ -222,6 +222,8 @@ def lifetime_value(bins: Sequence[Mapping], *, currency: str | None, locale: str
         return empty(title, "No lifetime values yet: import customers and their sales.", height=300)
     labels = [
         f"{formatting.money(b['lower'], currency, locale)}–{formatting.money(b['upper'], currency, locale)}"
+        if b.get("upper") is not None
+        else f"≥ {formatting.money(b['lower'], currency, locale)}"
         for b in bins
     ]
     figure = _base(title, height=300)

@@ -96,12 +96,15 @@ KPI_KINDS: dict[str, str] = {
     "member_share": "percent",
     "capture_rate": "percent",
     "sales": "money",
+    "net_sales": "money",
     "revenue": "money",
     "atv": "money",
     "sales_per_visitor": "money",
     "sales_per_m2": "money",
     "visitors_per_m2": "number",
     "items_per_transaction": "number",
+    "upt": "number",
+    "staff_to_shopper": "number",
     "visitors_per_staff_hour": "number",
 }
 
@@ -116,12 +119,15 @@ KPI_LABELS: dict[str, str] = {
     "member_share": "Member share",
     "capture_rate": "Capture rate",
     "sales": "Sales",
+    "net_sales": "Net sales",
     "revenue": "Revenue",
     "atv": "Average transaction value",
     "sales_per_visitor": "Sales per visitor",
     "sales_per_m2": "Sales per m²",
     "visitors_per_m2": "Visitors per m²",
     "items_per_transaction": "Items per transaction",
+    "upt": "Units per transaction",
+    "staff_to_shopper": "Shoppers per staff hour",
     "visitors_per_staff_hour": "Visitors per staff hour",
 }
 

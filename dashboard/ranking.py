@@ -70,7 +70,9 @@ def rank(
                 "coverage": row.get("coverage"),
             }
         )
-    table.sort(key=lambda r: (r["value"] is None, -(r["value"] or 0)))
+    if not all("rank" in row for row in rows):
+        table.sort(key=lambda r: (r["value"] is None, -(r["value"] or 0)))
+    # else: keep the server's order, which knows whether higher is better for this KPI
     for position, row in enumerate(table, start=1):
         row["rank"] = position
     return table
@@ -93,7 +95,7 @@ def like_for_like(kpi: str, table: Sequence[Mapping]) -> tuple[float | None, int
         return None, 0
     now = sum(float(r["value"]) for r in both)
     before = sum(float(r["previous"]) for r in both)
-    if KPI_KINDS.get(kpi) not in ("count",) and kpi not in ("sales", "revenue"):
+    if KPI_KINDS.get(kpi) not in ("count",) and kpi not in ("sales", "net_sales", "revenue"):
         now, before = now / len(both), before / len(both)
     return relative_change(now, before), len(both)
 

@@ -31,16 +31,23 @@ def parse_time(value: str | None) -> datetime | None:
 
 def device_cameras(device: Mapping) -> list[Mapping]:
     """Camera health of a device, wherever the server nests it (``health.cameras`` or ``cameras``)."""
-    health = device.get("health") or device.get("latest_health") or {}
+    health = device_health(device)
     cameras = health.get("cameras") if isinstance(health, Mapping) else None
     return list(cameras or device.get("cameras") or [])
 
 
+def device_health(device: Mapping) -> Mapping:
+    """The device's latest heartbeat (:class:`footfall.contracts.DeviceHealth` as a dict) or ``{}``."""
+    health = device.get("last_health") or device.get("health") or device.get("latest_health") or {}
+    return health if isinstance(health, Mapping) else {}
+
+
 def device_last_seen(device: Mapping) -> datetime | None:
-    health = device.get("health") or device.get("latest_health") or {}
+    health = device_health(device)
     return parse_time(
         device.get("last_seen_at")
         or device.get("last_seen")
+        or device.get("last_health_at")
         or (health.get("received_at") if isinstance(health, Mapping) else None)
         or (health.get("sent_at") if isinstance(health, Mapping) else None)
     )
@@ -127,3 +134,15 @@ def first_row(answer: object) -> Mapping | None:
                 return rows
         return answer
     return None
+
+
+def kpi_of(row: Mapping | None, name: str) -> float | None:
+    """A KPI's value from a KPI row, nested (``{"kpis": {name: {"value": ...}}}``) or flat."""
+    if not row:
+        return None
+    nested = row.get("kpis")
+    if isinstance(nested, Mapping):
+        entry = nested.get(name)
+        return entry.get("value") if isinstance(entry, Mapping) else entry
+    value = row.get(name)
+    return value.get("value") if isinstance(value, Mapping) else value

@@ -19,7 +19,20 @@ from footfall.dashboard.navigation import COMPARISON
 from footfall.dashboard.pages.common import empty_state, error_state, guarded, page_header, store_options
 from footfall.dashboard.session import SignedInUser, current_user
 
-KPIS = ("visitors", "conversion", "sales", "atv", "sales_per_visitor", "visitors_per_m2", "sales_per_m2")
+#: The KPIs the server can compare across stores; only additive ones can be normalised.
+KPIS = (
+    "visitors",
+    "transactions",
+    "net_sales",
+    "conversion",
+    "atv",
+    "sales_per_visitor",
+    "upt",
+    "staff_to_shopper",
+    "member_share",
+)
+ADDITIVE = frozenset({"visitors", "transactions", "net_sales"})
+NORMALISE = {"none": "Totals", "per_m2": "per m² of floor", "per_open_hour": "per opening hour"}
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
 
 
@@ -68,6 +81,15 @@ def register(app: dash.Dash, api: FootfallClient) -> None:
                                 id=ids.CMP_SIZE,
                                 options=[{"label": v, "value": k} for k, v in ranking.SIZE_LABELS.items()],
                                 placeholder="All sizes",
+                            ),
+                        ),
+                        _field(
+                            "Show",
+                            dcc.Dropdown(
+                                id=ids.CMP_NORMALISE,
+                                options=[{"label": v, "value": k} for k, v in NORMALISE.items()],
+                                value="none",
+                                clearable=False,
                             ),
                         ),
                     ],
@@ -168,8 +190,9 @@ def register(app: dash.Dash, api: FootfallClient) -> None:
         Input(ids.CMP_PERIOD, "value"),
         Input(ids.CMP_REGION, "value"),
         Input(ids.CMP_SIZE, "value"),
+        Input(ids.CMP_NORMALISE, "value"),
     )
-    def _ranking(kpi: str, period: str, region_id: str | None, size: str | None) -> Any:
+    def _ranking(kpi: str, period: str, region_id: str | None, size: str | None, normalise: str) -> Any:
         user = current_user()
         if user is None:
             return (
@@ -181,7 +204,7 @@ def register(app: dash.Dash, api: FootfallClient) -> None:
         client = api.as_user(user.token)
         start, end = periods.period_dates(period, date.today())
         try:
-            return _ranking_view(client, kpi, start, end, region_id, size)
+            return _ranking_view(client, kpi, start, end, region_id, size, normalise)
         except DashboardError as error:
             title = "Conversion vs traffic — each point is a store"
             return None, None, figures.empty(title, "Not available."), error_state(error)
@@ -234,21 +257,29 @@ def register(app: dash.Dash, api: FootfallClient) -> None:
 
 
 def _field(label: str, control: Any) -> dbc.Col:
-    return dbc.Col([dbc.Label(label, className="small text-muted mb-1"), control], xs=12, sm=6, lg=3)
+    return dbc.Col([dbc.Label(label, className="small text-muted mb-1"), control], xs=12, sm=6, lg=True)
 
 
 def _ranking_view(
-    client: FootfallClient, kpi: str, start: date, end: date, region_id: str | None, size: str | None
+    client: FootfallClient,
+    kpi: str,
+    start: date,
+    end: date,
+    region_id: str | None,
+    size: str | None,
+    normalise: str | None = None,
 ) -> Any:
     stores = {s["store_id"]: s for s in client.stores()}
-    current = ranking.comparison_rows(client.comparison(kpi, start, end))
-    before_start, before_end = periods.same_period_last_year(start, end)
-    previous = {
-        str(r.get("store_id")): r.get("value")
-        for r in ranking.comparison_rows(client.comparison(kpi, before_start, before_end))
-    }
+    normalise = normalise if kpi in ADDITIVE and normalise != "none" else None
+    # The server ranks (respecting whether higher is better) and adds the like-for-like base:
+    # the same weekdays 52 weeks earlier.
+    answer = client.comparison(
+        kpi, start, end, normalise=normalise, region_id=region_id, compare_to="last_year"
+    )
+    current = ranking.comparison_rows(answer)
+    previous = {str(r.get("store_id")): r.get("previous") for r in current}
     table = ranking.rank(current, stores, previous, region_id=region_id, size=size)
-    label = formatting.kpi_label(kpi)
+    label = formatting.kpi_label(kpi) + (f" {NORMALISE[normalise]}" if normalise else "")
     if not table:
         empty = empty_state("No store matches", "Widen the filters: choose all regions or all sizes.")
         return (
@@ -261,11 +292,11 @@ def _ranking_view(
     # Scatter: each store's visitors and conversion in the period (two KPIs from the server).
     visitors = {
         str(r.get("store_id")): r.get("value")
-        for r in ranking.comparison_rows(client.comparison("visitors", start, end))
+        for r in ranking.comparison_rows(client.comparison("visitors", start, end, region_id=region_id))
     }
     conversion = {
         str(r.get("store_id")): r.get("value")
-        for r in ranking.comparison_rows(client.comparison("conversion", start, end))
+        for r in ranking.comparison_rows(client.comparison("conversion", start, end, region_id=region_id))
     }
     points = [
         {

@@ -23,7 +23,13 @@ from footfall.dashboard.errors import ApiRejected, DashboardError
 from footfall.dashboard.navigation import INSTALLER
 from footfall.dashboard.pages.common import empty_state, error_state, guarded, page_header, store_options
 from footfall.dashboard.session import SignedInUser, current_user
-from footfall.dashboard.store_status import device_cameras, device_last_seen, device_online, in_out_by
+from footfall.dashboard.store_status import (
+    device_cameras,
+    device_health,
+    device_last_seen,
+    device_online,
+    in_out_by,
+)
 
 CANVAS_CONFIG = {
     "displaylogo": False,
@@ -657,7 +663,7 @@ def _device_table(devices: list[dict], stores: dict, now: datetime) -> Any:
     rows = []
     for device in devices:
         online = device_online(device, now)
-        health = device.get("health") or device.get("latest_health") or {}
+        health = device_health(device)
         store = stores.get(device.get("store_id"), {})
         base = {
             "device": device.get("hostname") or device.get("device_id"),

@@ -28,7 +28,7 @@ from footfall.dashboard.pages.common import (
     store_options,
 )
 from footfall.dashboard.session import SignedInUser, current_user
-from footfall.dashboard.store_status import camera_alerts, coverage_alert, first_row, totals_by
+from footfall.dashboard.store_status import camera_alerts, coverage_alert, first_row, kpi_of, totals_by
 
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
 
@@ -110,7 +110,7 @@ def _live_body(api: FootfallClient, store_id: str) -> Any:
     conversion = None
     try:
         row = first_row(api.kpis(store_id, today, today, granularity="day"))
-        conversion = row.get("conversion") if row else None
+        conversion = kpi_of(row, "conversion")
     except ApiRejected:
         conversion = None  # KPIs unavailable for this role or no sales imported
 

@@ -132,3 +132,10 @@ def test_jpeg_size_reads_the_frame_header() -> None:
     sof = bytes.fromhex("ffc0001108") + (288).to_bytes(2, "big") + (384).to_bytes(2, "big") + bytes(12)
     assert figures.jpeg_size(header + sof) == (384, 288)
     assert figures.jpeg_size(b"\xff\xd8") is None
+
+
+def test_lifetime_value_open_ended_last_bin() -> None:
+    figure = figures.lifetime_value(
+        [{"lower": 500, "upper": None, "customers": 3}], currency="GBP", locale="en_GB"
+    )
+    assert list(figure.data[0].x) == ["≥ £500.00"]

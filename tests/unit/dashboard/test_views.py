@@ -175,3 +175,24 @@ def test_validation_problems(changes: dict, problem: str) -> None:
 def test_lines_of_accepts_list_or_wrapped() -> None:
     assert lines_editing.lines_of({"lines": [LINE]}) == [LINE]
     assert lines_editing.lines_of([{**LINE, "camera_id": "c1"}]) == [LINE]
+
+
+def test_kpi_of_reads_nested_and_flat_rows() -> None:
+    assert (
+        store_status.kpi_of({"kpis": {"conversion": {"value": 0.2, "complete": True}}}, "conversion") == 0.2
+    )
+    assert store_status.kpi_of({"conversion": 0.3}, "conversion") == 0.3
+    assert store_status.kpi_of(None, "conversion") is None
+    assert store_status.kpi_of({"kpis": {}}, "conversion") is None
+
+
+def test_device_health_as_the_server_sends_it() -> None:
+    device = {
+        "device_id": "d1",
+        "store_id": "s1",
+        "last_seen_at": None,
+        "last_health_at": NOW.isoformat(),
+        "last_health": {"cameras": [{"camera_id": "c1", "state": "stale"}]},
+    }
+    assert store_status.device_online(device, NOW)
+    assert [a.message for a in store_status.camera_alerts([device], "s1", NOW)] == ["Camera c1 is stale."]
