@@ -41,5 +41,9 @@ class StoreDirectory:
             raise FieldError(f"{name} {key[:64]!r} is not a store you can import for (use the store code)")
         return store
 
+    @property
+    def stores(self) -> list[StoreRef]:
+        return list({s.store_id: s for s in self._by_key.values()}.values())
+
     def __len__(self) -> int:
-        return len({s.store_id for s in self._by_key.values()})
+        return len(self.stores)

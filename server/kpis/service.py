@@ -1,0 +1,575 @@
+"""Fetch KPI inputs for a store (or many) and apply :mod:`.definitions` — the I/O rim of the KPIs.
+
+Scoping is not decided here: callers pass store ids already checked by
+``footfall.server.auth.scope``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import psycopg
+from footfall.server.db.queries import kpis as q
+from footfall.server.errors import InvalidInput, NotFound
+from footfall.server.kpis import definitions as d
+from footfall.server.kpis import periods as p
+
+QUARTER = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    store_id: str
+    org_id: str
+    code: str
+    name: str
+    region_id: str | None
+    region_name: str | None
+    timezone: str
+    currency: str
+    floor_area_m2: float | None
+    opening_hours: dict | None
+    cameras: int
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load_stores(conn: psycopg.Connection, store_ids: list[str], region_id: str | None = None) -> list[Store]:
+    rows = conn.execute(q.STORES, {"store_ids": store_ids, "region_id": region_id}).fetchall()
+    return [
+        Store(
+            r["store_id"],
+            str(r["org_id"]),
+            r["code"],
+            r["name"],
+            r["region_id"],
+            r["region_name"],
+            r["timezone"],
+            r["currency"],
+            r["floor_area_m2"],
+            r["opening_hours"] or None,
+            int(r["cameras"]),
+        )
+        for r in rows
+    ]
+
+
+def load_store(conn: psycopg.Connection, store_id: str) -> Store:
+    stores = load_stores(conn, [store_id])
+    if not stores:
+        raise NotFound(f"no store {store_id!r}")
+    return stores[0]
+
+
+def _period(start: date, end: date) -> None:
+    try:
+        p.check_period(start, end)
+    except p.PeriodError as error:
+        raise InvalidInput(str(error), details=[{"field": "end", "message": str(error)}]) from error
+
+
+@lru_cache(maxsize=256)
+def _schedule(opening_hours_json: str, timezone: str, start: date, end: date) -> p.OpenSchedule:
+    """Chains share a handful of opening-hour patterns; build each schedule once."""
+    return p.OpenSchedule(json.loads(opening_hours_json) or None, start, end, ZoneInfo(timezone))
+
+
+def schedule_of(store: Store, start: date, end: date) -> p.OpenSchedule:
+    try:
+        return _schedule(json.dumps(store.opening_hours or {}, sort_keys=True), store.timezone, start, end)
+    except p.PeriodError as error:
+        raise InvalidInput(f"store {store.code}: {error}; fix the store's opening hours") from error
+
+
+# --- one store, bucketed -------------------------------------------------------------------------
+
+
+def store_kpis(
+    conn: psycopg.Connection,
+    store: Store,
+    start: date,
+    end: date,
+    granularity: p.Granularity = "day",
+    *,
+    buying_units: bool = False,
+    by_entrance: bool = False,
+) -> dict[str, Any]:
+    """KPIs per local bucket of one store, each with its completeness."""
+    _period(start, end)
+    zone = store.zone
+    buckets = p.buckets(start, end, granularity, zone)
+    lo, hi = buckets[0].start, buckets[-1].end
+    schedule = schedule_of(store, start, end)
+    params = {
+        "store_id": store.store_id,
+        "org_id": store.org_id,
+        "start": lo,
+        "end": hi,
+        "by_entrance": by_entrance,
+    }
+    traffic = conn.execute(q.BUYING_UNITS_15MIN if buying_units else q.TRAFFIC_15MIN, params).fetchall()
+    coverage = conn.execute(q.COVERAGE_15MIN, params).fetchall()
+    sales = conn.execute(q.SALES_HOURLY, params).fetchall()
+    staff = conn.execute(q.STAFF_HOURS, params).fetchall()
+    sales_days = {
+        r["business_date"]
+        for r in conn.execute(q.SALES_DAYS, {**params, "first_day": start, "last_day": end}).fetchall()
+    }
+    purchases = conn.execute(q.CUSTOMER_PURCHASES, params).fetchall()
+
+    starts = [b.start for b in buckets]
+
+    def index(moment: datetime) -> int:
+        return bisect.bisect_right(starts, moment) - 1
+
+    acc = [defaultdict(float) for _ in buckets]
+    per_entrance: list[dict[str, float]] = [defaultdict(float) for _ in buckets]
+    store_flow: dict[datetime, list[int]] = defaultdict(lambda: [0, 0])
+    for r in traffic:
+        k = index(r["bucket_start"])
+        acc[k]["visitors"] += r["in_count"]
+        acc[k]["visitors_out"] += r["out_count"]
+        store_flow[r["bucket_start"]][0] += r["in_count"]
+        store_flow[r["bucket_start"]][1] += r["out_count"]
+        if by_entrance:
+            per_entrance[k][r["entrance_id"] or "unassigned"] += r["in_count"]
+    cameras = max(store.cameras, 1)
+    for r in coverage:
+        fraction = min(1.0, r["covered_s"] / (900.0 * max(cameras, r["cameras"])))
+        open_min = schedule.minutes(r["bucket_start"], r["bucket_start"] + QUARTER)
+        acc[index(r["bucket_start"])]["covered_minutes"] += fraction * open_min
+    for r in sales:
+        a = acc[index(r["hour_start"])]
+        a["transactions"] += r["transactions"]
+        a["refunds"] += r["refunds"]
+        a["net_sales"] += float(r["net_sales"])  # summed as float, reported rounded
+        a["units"] += r["units"]
+        a["member_transactions"] += r["member_transactions"]
+    for r in staff:
+        hour = r["hour_start"]
+        if schedule.minutes(hour, hour + timedelta(hours=1)) > 0:
+            a = acc[index(hour)]
+            a["staff_hours"] += float(r["staff_on_duty"])
+            a["staffed_hours"] += 1
+    customers: list[dict[str, tuple[datetime, datetime]]] = [{} for _ in buckets]
+    for r in purchases:
+        customers[index(r["occurred_at"])][r["customer_id"]] = (r["occurred_at"], r["first_purchase"])
+    occupancy = _occupancy(store_flow, zone, schedule)
+
+    rows = []
+    for k, bucket in enumerate(buckets):
+        a = acc[k]
+        local_days = _local_days(bucket, zone)
+        open_days = [day for day in local_days if p.open_spans(store.opening_hours, day, zone)]
+        marks = [(o, is_open) for t, o, is_open in occupancy if bucket.start <= t < bucket.end]
+        open_marks = [o for o, is_open in marks if is_open]
+        new = sum(1 for _, first in customers[k].values() if first >= bucket.start)
+        inputs = d.KpiInputs(
+            visitors=int(a["visitors"]),
+            visitors_out=int(a["visitors_out"]),
+            transactions=int(a["transactions"]),
+            refunds=int(a["refunds"]),
+            net_sales=Decimal(str(round(a["net_sales"], 3))),
+            units=int(a["units"]),
+            member_transactions=int(a["member_transactions"]),
+            staff_hours=Decimal(str(a["staff_hours"])),
+            peak_occupancy=max((o for o, _ in marks), default=None),
+            average_occupancy=sum(open_marks) / len(open_marks) if open_marks else None,
+            new_customers=new,
+            returning_customers=len(customers[k]) - new,
+            open_minutes=round(schedule.minutes(bucket.start, bucket.end)),
+            covered_minutes=a["covered_minutes"],
+            open_days=len(open_days),
+            sales_days=sum(1 for day in open_days if day in sales_days),
+            open_hours=schedule.minutes(bucket.start, bucket.end) / 60,
+            staffed_hours=int(a["staffed_hours"]),
+            floor_area_m2=store.floor_area_m2,
+        )
+        row = bucket_row(bucket, inputs)
+        if by_entrance:
+            row["entrances"] = [
+                {"entrance_id": e, "visitors": int(v)} for e, v in sorted(per_entrance[k].items())
+            ]
+        rows.append(row)
+    return {
+        "store_id": store.store_id,
+        "timezone": store.timezone,
+        "currency": store.currency,
+        "granularity": granularity,
+        "visitors_are": "buying_units" if buying_units else "adults_in",
+        "buckets": rows,
+    }
+
+
+def bucket_row(bucket: p.Bucket, inputs: d.KpiInputs) -> dict[str, Any]:
+    """A bucket's KPIs. ``complete``/``missing`` at the top speak for traffic and sales (what
+    conversion needs); staff and CRM gaps show on the KPIs that use them."""
+    values = d.evaluate_all(inputs)
+    sources = d.source_completeness(inputs)
+    missing = [sources[s].missing for s in ("traffic", "sales") if sources[s].missing]
+    row: dict[str, Any] = {
+        "bucket_start": bucket.local_start.isoformat(),
+        "bucket_end": bucket.end.astimezone(bucket.local_start.tzinfo).isoformat(),
+        "complete": not missing,
+        "missing": missing,
+        "coverage": sources["traffic"].fraction,
+    }
+    row.update({name: _round(v.value) for name, v in values.items()})
+    row["kpis"] = {name: {**v.as_dict(), "value": _round(v.value)} for name, v in values.items()}
+    return row
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+def _local_days(bucket: p.Bucket, zone: ZoneInfo) -> list[date]:
+    first = bucket.start.astimezone(zone).date()
+    last = (bucket.end - timedelta(microseconds=1)).astimezone(zone).date()
+    return [first + timedelta(days=k) for k in range((last - first).days + 1)]
+
+
+def _occupancy(
+    flows: dict[datetime, list[int]], zone: ZoneInfo, schedule: p.OpenSchedule
+) -> list[tuple[datetime, int, bool]]:
+    """Running occupancy after each quarter hour that had movement, with whether the store was open."""
+    ordered = sorted(flows.items())
+    values = d.running_occupancy([(t.astimezone(zone).date(), f[0], f[1]) for t, f in ordered])
+    return [(t, v, schedule.minutes(t, t + QUARTER) > 0) for (t, _), v in zip(ordered, values, strict=True)]
+
+
+# --- many stores over one period ------------------------------------------------------------------
+
+COMPARABLE = (
+    "visitors", "transactions", "net_sales", "conversion", "atv", "sales_per_visitor", "upt",
+    "staff_to_shopper", "member_share",
+)  # fmt: skip
+
+
+def period_inputs(
+    conn: psycopg.Connection, stores: list[Store], start: date, end: date
+) -> dict[str, d.KpiInputs]:
+    """One :class:`KpiInputs` per store over local dates ``start``..``end``, each store's period
+    running from its own local midnight to its own local midnight (passed to SQL per store)."""
+    _period(start, end)
+    if not stores:
+        return {}
+    windows = {
+        s.store_id: (p.local_midnight(start, s.zone), p.local_midnight(end + timedelta(days=1), s.zone))
+        for s in stores
+    }
+    ids = [s.store_id for s in stores]
+    schedules = {s.store_id: schedule_of(s, start, end) for s in stores}
+    span_ids, span_starts, span_ends = [], [], []
+    for s in stores:
+        w0, w1 = windows[s.store_id]
+        for a, b in schedules[s.store_id].spans:
+            a, b = max(a, w0), min(b, w1)
+            if b > a:
+                span_ids.append(s.store_id)
+                span_starts.append(a)
+                span_ends.append(b)
+    params = {
+        "store_ids": ids,
+        "starts": [windows[i][0] for i in ids],
+        "ends": [windows[i][1] for i in ids],
+        "first_day": start,
+        "last_day": end,
+    }
+    traffic = {r["store_id"]: r for r in conn.execute(q.COMPARE_TRAFFIC, params).fetchall()}
+    covered = {
+        r["store_id"]: r["covered_s"]
+        for r in conn.execute(
+            q.COMPARE_COVERAGE,
+            {"span_store_ids": span_ids, "span_starts": span_starts, "span_ends": span_ends},
+        ).fetchall()
+    }
+    sales = {r["store_id"]: r for r in conn.execute(q.COMPARE_SALES, params).fetchall()}
+    staff = {r["store_id"]: r for r in conn.execute(q.COMPARE_STAFF, params).fetchall()}
+    sales_days = {
+        r["store_id"]: set(r["days"]) for r in conn.execute(q.COMPARE_SALES_DAYS, params).fetchall()
+    }
+    result = {}
+    for s in stores:
+        w0, w1 = windows[s.store_id]
+        open_minutes = schedules[s.store_id].minutes(w0, w1)
+        days = p.open_days(s.opening_hours, start, end, s.zone) if s.opening_hours else _all_days(start, end)
+        t, sa, st = traffic.get(s.store_id, {}), sales.get(s.store_id, {}), staff.get(s.store_id, {})
+        result[s.store_id] = d.KpiInputs(
+            visitors=int(t.get("visitors") or 0),
+            visitors_out=int(t.get("visitors_out") or 0),
+            transactions=int(sa.get("transactions") or 0),
+            refunds=int(sa.get("refunds") or 0),
+            net_sales=Decimal(sa.get("net_sales") or 0),
+            units=int(sa.get("units") or 0),
+            member_transactions=int(sa.get("member_transactions") or 0),
+            staff_hours=Decimal(st.get("staff_hours") or 0),
+            staffed_hours=int(st.get("staffed_hours") or 0),
+            open_minutes=round(open_minutes),
+            covered_minutes=(covered.get(s.store_id) or 0.0) / 60 / max(s.cameras, 1),
+            open_days=len(days),
+            sales_days=len(sales_days.get(s.store_id, set()) & set(days)),
+            open_hours=open_minutes / 60,
+            floor_area_m2=s.floor_area_m2,
+        )
+    return result
+
+
+def _all_days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=k) for k in range((end - start).days + 1)]
+
+
+def comparison(
+    conn: psycopg.Connection,
+    stores: list[Store],
+    kpi: str,
+    start: date,
+    end: date,
+    *,
+    normalise: d.Normalise = "none",
+    compare_to: p.LikeForLike | None = None,
+) -> dict[str, Any]:
+    """Stores ranked by one KPI over a period (best first; incomplete stores flagged, not hidden)."""
+    if kpi not in COMPARABLE:
+        raise InvalidInput(
+            f"kpi {kpi!r} cannot be compared across stores; choose one of {', '.join(COMPARABLE)}",
+            details=[{"field": "kpi", "message": f"one of {', '.join(COMPARABLE)}"}],
+        )
+    definition = d.KPIS[kpi]
+    if normalise != "none" and not definition.additive:
+        raise InvalidInput(
+            f"{kpi} is a ratio; normalising it {normalise.replace('_', ' ')} has no meaning",
+            details=[{"field": "normalise", "message": "only for visitors, transactions and net_sales"}],
+        )
+    now = period_inputs(conn, stores, start, end)
+    before: dict[str, d.KpiInputs] = {}
+    previous_period = None
+    if compare_to:
+        previous_period = p.shift(start, end, compare_to)
+        before = period_inputs(conn, stores, *previous_period)
+    rows = []
+    for s in stores:
+        value = d.evaluate(kpi, now[s.store_id])
+        row = {
+            "store_id": s.store_id,
+            "code": s.code,
+            "name": s.name,
+            "region_id": s.region_id,
+            "region_name": s.region_name,
+            "floor_area_m2": s.floor_area_m2,
+            "currency": s.currency,
+            "value": _round(d.normalised(value.value, now[s.store_id], normalise)),
+            "complete": value.complete,
+            "completeness": value.completeness,
+            "coverage": d.source_completeness(now[s.store_id])["traffic"].fraction,
+            "missing": list(value.missing),
+        }
+        if compare_to:
+            old = d.evaluate(kpi, before[s.store_id])
+            old_value = d.normalised(old.value, before[s.store_id], normalise)
+            row["previous"] = _round(old_value)
+            row["previous_complete"] = old.complete
+            row["change"] = (
+                None
+                if old_value in (None, 0) or row["value"] is None
+                else _round(row["value"] / old_value - 1)
+            )
+        rows.append(row)
+    rows.sort(
+        key=lambda r: (
+            r["value"] is None,
+            -(r["value"] or 0) if definition.higher_is_better else (r["value"] or 0),
+        )
+    )
+    for rank, row in enumerate(rows, start=1):
+        row["rank"] = rank
+    return {
+        "kpi": kpi,
+        "label": definition.label,
+        "unit": definition.unit,
+        "formula": definition.doc,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "normalise": normalise,
+        "compare_to": compare_to,
+        "previous_start": previous_period[0].isoformat() if previous_period else None,
+        "previous_end": previous_period[1].isoformat() if previous_period else None,
+        "stores": rows,
+    }
+
+
+# --- hour of week and anomalies ---------------------------------------------------------------
+
+
+def hourly_observations(
+    conn: psycopg.Connection, store: Store, start: date, end: date
+) -> list[tuple[p.Bucket, d.HourObservation]]:
+    """Visitors and coverage per local hour (for profiles and anomaly rules)."""
+    buckets = p.buckets(start, end, "hour", store.zone)
+    params = {
+        "store_id": store.store_id,
+        "start": buckets[0].start,
+        "end": buckets[-1].end,
+        "by_entrance": False,
+    }
+    starts = [b.start for b in buckets]
+    visitors = [0] * len(buckets)
+    covered = [0.0] * len(buckets)
+    for r in conn.execute(q.TRAFFIC_15MIN, params).fetchall():
+        visitors[bisect.bisect_right(starts, r["bucket_start"]) - 1] += r["in_count"]
+    cameras = max(store.cameras, 1)
+    for r in conn.execute(q.COVERAGE_15MIN, params).fetchall():
+        covered[bisect.bisect_right(starts, r["bucket_start"]) - 1] += (
+            min(1.0, r["covered_s"] / (900.0 * max(cameras, r["cameras"]))) / 4
+        )
+    schedule = p.OpenSchedule(store.opening_hours, start, end, store.zone)
+    return [
+        (b, d.HourObservation(visitors[k], min(1.0, covered[k]), schedule.minutes(b.start, b.end) >= 30))
+        for k, b in enumerate(buckets)
+    ]
+
+
+def hour_of_week(conn: psycopg.Connection, store: Store, start: date, end: date) -> dict[str, Any]:
+    """Mean visitors per weekday × local hour, over open hours whose camera was up."""
+    _period(start, end)
+    profile = d.HourOfWeekProfile()
+    for bucket, obs in hourly_observations(conn, store, start, end):
+        if obs.open and obs.coverage >= d.CAMERA_UP_FROM:
+            profile.add(bucket.local_start.weekday(), bucket.local_start.hour, obs.visitors)
+    cells = [
+        {"weekday": wd, "hour": hr, "value": round(profile.mean(wd, hr) or 0.0, 3), "hours": len(v)}
+        for (wd, hr), v in sorted(profile.cells.items())
+    ]
+    return {
+        "store_id": store.store_id,
+        "timezone": store.timezone,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "cells": cells,
+    }
+
+
+#: Weeks of history behind "expected level for this hour and weekday".
+HISTORY_WEEKS = 8
+MAX_ANOMALY_DAYS = 31
+
+
+def anomalies(conn: psycopg.Connection, stores: list[Store], start: date, end: date) -> dict[str, Any]:
+    """Hours flagged camera_down or low_traffic (see :func:`definitions.classify_hour`)."""
+    _period(start, end)
+    if (end - start).days + 1 > MAX_ANOMALY_DAYS:
+        raise InvalidInput(f"ask for at most {MAX_ANOMALY_DAYS} days of anomalies at a time")
+    found = []
+    for store in stores:
+        observations = hourly_observations(conn, store, start - timedelta(weeks=HISTORY_WEEKS), end)
+        by_slot: dict[tuple[int, int], list[tuple[p.Bucket, d.HourObservation]]] = defaultdict(list)
+        for bucket, obs in observations:
+            by_slot[(bucket.local_start.weekday(), bucket.local_start.hour)].append((bucket, obs))
+        for bucket, obs in observations:
+            if bucket.local_start.date() < start:
+                continue
+            slot = by_slot[(bucket.local_start.weekday(), bucket.local_start.hour)]
+            history = [
+                o
+                for b, o in slot
+                if b.start < bucket.start and bucket.start - b.start <= timedelta(weeks=HISTORY_WEEKS)
+            ]
+            expected = d.expected_visitors(history)
+            kind = d.classify_hour(obs, expected)
+            if kind is None:
+                continue
+            found.append(
+                {
+                    "store_id": store.store_id,
+                    "store_name": store.name,
+                    "bucket_start": bucket.local_start.isoformat(),
+                    "kind": kind,
+                    "kpi": "visitors",
+                    "value": obs.visitors,
+                    "expected": expected,
+                    "coverage": round(obs.coverage, 4),
+                    "direction": "low",
+                    "message": (
+                        f"camera down: only {obs.coverage:.0%} of the hour counted"
+                        if kind == "camera_down"
+                        else f"{obs.visitors} visitors vs about {expected:.0f} expected for this hour and weekday"
+                    ),
+                }
+            )
+    found.sort(key=lambda r: r["bucket_start"], reverse=True)
+    return {"start": start.isoformat(), "end": end.isoformat(), "anomalies": found}
+
+
+# --- customers -----------------------------------------------------------------------------------
+
+LTV_BINS = (0, 50, 100, 250, 500, 1000, 2500, 5000)
+
+
+def customer_summary(conn: psycopg.Connection, store: Store, start: date, end: date) -> dict[str, Any]:
+    """Aggregates only (no personal fields): members, new vs returning, CLV and RFM segments."""
+    _period(start, end)
+    lo, hi = p.local_midnight(start, store.zone), p.local_midnight(end + timedelta(days=1), store.zone)
+    params = {"store_id": store.store_id, "org_id": store.org_id, "start": lo, "end": hi}
+    histories = [
+        d.CustomerHistory(
+            r["customer_id"],
+            r["first_purchase"].astimezone(store.zone).date(),
+            r["last_purchase"].astimezone(store.zone).date(),
+            int(r["purchases"]),
+            Decimal(r["net_spend"]),
+        )
+        for r in conn.execute(q.CUSTOMER_HISTORIES, params).fetchall()
+        if r["first_purchase"] is not None
+    ]
+    totals = period_inputs(conn, [store], start, end)[store.store_id]
+    new = sum(1 for h in histories if h.first_purchase >= start)
+    scores = d.rfm(histories, end)
+    segments: dict[str, int] = defaultdict(int)
+    for score in scores.values():
+        segments[score.segment] += 1
+    values = [d.historical_clv(h) for h in histories]
+    bins = [
+        {
+            "lower": LTV_BINS[k],
+            "upper": LTV_BINS[k + 1] if k + 1 < len(LTV_BINS) else None,
+            "customers": sum(
+                1 for v in values if v >= LTV_BINS[k] and (k + 1 == len(LTV_BINS) or v < LTV_BINS[k + 1])
+            ),
+        }
+        for k in range(len(LTV_BINS))
+    ]
+    completeness = d.source_completeness(totals)["sales"]
+    return {
+        "store_id": store.store_id,
+        "currency": store.currency,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "customers": len(histories),
+        "new_customers": new,
+        "returning_customers": len(histories) - new,
+        "member_transactions": totals.member_transactions,
+        "non_member_transactions": totals.transactions - totals.member_transactions,
+        "member_share": d.member_share(totals),
+        "average_ltv": round(sum(values) / len(values), 2) if values else None,
+        "average_predicted_ltv": (
+            round(sum(d.predicted_clv(h, end) for h in histories) / len(histories), 2) if histories else None
+        ),
+        "rfm_segments": dict(sorted(segments.items())),
+        "ltv_histogram": bins,
+        "complete": completeness.missing is None,
+        "missing": [completeness.missing] if completeness.missing else [],
+    }
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
