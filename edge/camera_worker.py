@@ -269,7 +269,7 @@ class CameraWorker:
         finally:
             if pipeline is not None:
                 # Commit crossings the counter still held: the tracker does not survive a reconnect.
-                self._store(pipeline.close(), coverage.flush())
+                self._close_pipeline(pipeline, coverage)
             with self._lock:
                 self._source = None
             try:
@@ -277,6 +277,14 @@ class CameraWorker:
             except Exception as error:  # closing a broken camera may fail too; it is gone either way
                 log.debug("camera %s: close failed: %s", self.camera.camera_id, error)
         return ended
+
+    def _close_pipeline(self, pipeline: Pipeline, coverage: CoverageClock) -> None:
+        try:
+            pending = pipeline.close()
+        except Exception as error:  # a pipeline that just failed may fail to close too; keep the first error
+            log.warning("camera %s: closing the pipeline failed: %s", self.camera.camera_id, error)
+            pending = []
+        self._store(pending, coverage.flush())
 
     def _handle(
         self, frame: Frame, pipeline: Pipeline, frozen: FrozenImage, coverage: CoverageClock, backoff: Backoff
