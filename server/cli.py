@@ -16,6 +16,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--port", type=int, help="port (default 8000, FOOTFALL_PORT)")
     _add_database_args(run)
 
+    importing = add_command(
+        subparsers,
+        "import",
+        lazy("footfall.server.import_command", "run"),
+        "import POS sales, CRM customers or staff hours (CSV/JSON), all or nothing",
+    )
+    importing.add_argument("kind", choices=("sales", "customers", "staff"), help="what the file holds")
+    importing.add_argument("file", help="CSV or JSON file")
+    importing.add_argument("--org", required=True, help="organisation name or id")
+    importing.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    _add_database_args(importing)
+
     db = add_group(subparsers, "db", "database schema")
     migrate = add_command(
         db, "migrate", lazy("footfall.server.commands", "db_migrate"), "apply pending migrations"
