@@ -23,6 +23,7 @@ from urllib.parse import urlparse
 import flask
 from footfall.dashboard.client import FootfallClient
 from footfall.dashboard.errors import ApiRejected, ApiUnavailable, DashboardError
+from footfall.dashboard.navigation import home_for
 
 SESSION_KEY = "footfall_user"
 LOGIN_PATH = "/login"
@@ -98,7 +99,7 @@ def install(server: flask.Flask, client: FootfallClient) -> None:
             "org_id": str(user.get("org_id", "")),
             "token": answer["access_token"],
         }
-        return flask.redirect(target)
+        return flask.redirect(target if target != "/" else home_for(user["role"]))
 
     @server.get("/auth/logout")
     def _logout() -> flask.Response:

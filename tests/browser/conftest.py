@@ -94,6 +94,8 @@ def stack(pg_dsn: str, artefacts: Path, tmp_path_factory: pytest.TempPathFactory
         "FOOTFALL_SECRET_KEY": secrets.token_urlsafe(48),
         "FOOTFALL_DASHBOARD_LIVE_MS": str(LIVE_MS),
         "FOOTFALL_SERVER_URL": api_url,
+        # Every sign-in comes from 127.0.0.1 here (tests and the dashboard), unlike real users.
+        "FOOTFALL_LOGIN_ATTEMPTS_PER_MINUTE": "1000",
     }
     env.pop("FOOTFALL_DEMO", None)
     api_log, dash_log = logs / "server.log", logs / "dashboard.log"

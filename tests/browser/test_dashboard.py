@@ -6,6 +6,7 @@ crossings arrive, and that a line drawn by the installer reaches the device's co
 from __future__ import annotations
 
 import time
+from contextlib import closing
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from footfall.dashboard import formatting
-from footfall.dashboard.navigation import PAGES, visible_pages
+from footfall.dashboard.navigation import PAGES, home_for, visible_pages
 
 from tests.browser.conftest import Stack
 
@@ -31,6 +32,7 @@ def sign_in(page: Any, stack: Stack, role: str, *, then: str | None = None) -> N
     page.fill("#login-email", stack.seeded.users[role])
     page.fill("#login-password", stack.seeded.password)
     page.click("#login-submit")
+    page.wait_for_url(f"**{home_for(role)}")
     page.wait_for_selector("#nav-user")
     if then:
         page.goto(f"{stack.dashboard_url}{then}")
@@ -44,6 +46,12 @@ def api(stack: Stack, role: str) -> httpx.Client:
     answer.raise_for_status()
     client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
     return client
+
+
+def get_json(client: httpx.Client, path: str, **params: str) -> Any:
+    answer = client.get(path, params=params)
+    assert answer.status_code == 200, f"{path}: {answer.status_code} {answer.text}"
+    return answer.json()
 
 
 def device(stack: Stack, store: int = 0) -> httpx.Client:
@@ -161,7 +169,7 @@ def test_live_figures_equal_the_api(stack: Stack, new_page: Any, some_traffic: N
     page = new_page()
     sign_in(page, stack, "store_manager", then="/live")
     page.wait_for_selector("#live-in")
-    with api(stack, "store_manager") as client:
+    with closing(api(stack, "store_manager")) as client:
         details = client.get(f"/stores/{store.store_id}").json()
         occupancy = client.get(f"/stores/{store.store_id}/occupancy").json()
         day = today_in(store.timezone)
@@ -198,10 +206,10 @@ def test_live_view_updates_when_crossings_arrive(stack: Stack, new_page: Any, so
     sign_in(page, stack, "store_manager", then="/live")
     page.wait_for_selector("#live-in")
     page.evaluate("() => { window.__sameDocument = true; }")
-    with api(stack, "store_manager") as client:
+    with closing(api(stack, "store_manager")) as client:
         before = client.get(f"/stores/{store.store_id}/occupancy").json()
     locale = "en_GB"
-    with api(stack, "store_manager") as client:
+    with closing(api(stack, "store_manager")) as client:
         locale = client.get(f"/stores/{store.store_id}").json()["locale"]
     wait_for_text(page, "#live-in", formatting.count(before["in"], locale))
     ingest(stack, ins=4, outs=1, store=0)
@@ -218,10 +226,8 @@ def test_comparison_ranking_equals_the_api(stack: Stack, new_page: Any, some_tra
     from footfall.dashboard.periods import period_dates
 
     start, end = period_dates("last_28", datetime.now(UTC).date())
-    with api(stack, "hq_admin") as client:
-        answer = client.get(
-            "/comparison", params={"kpi": "visitors", "start": start.isoformat(), "end": end.isoformat()}
-        ).json()
+    with closing(api(stack, "hq_admin")) as client:
+        answer = get_json(client, "/comparison", kpi="visitors", start=start.isoformat(), end=end.isoformat())
     from footfall.dashboard.ranking import comparison_rows
 
     rows = comparison_rows(answer)
@@ -329,7 +335,7 @@ def test_installer_sees_the_devices_of_their_store(stack: Stack, new_page: Any) 
     page = new_page()
     sign_in(page, stack, "installer", then="/installer")
     page.wait_for_selector("#ins-devices-grid td")
-    with api(stack, "installer") as client:
+    with closing(api(stack, "installer")) as client:
         devices = client.get("/devices").json()
     rows = page.locator("#ins-devices-grid td[data-dash-column='device']").all_inner_texts()
     assert set(rows) == {d.get("hostname") or d["device_id"] for d in devices}

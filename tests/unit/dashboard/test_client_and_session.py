@@ -122,6 +122,10 @@ def test_sign_in_sets_an_httponly_session_and_sign_out_clears_it() -> None:
         "/auth/login", data={"email": "sm@example.com", "password": "right", "next": "/customers"}
     )
     assert right.headers["Location"] == "/customers"
+    assert (
+        browser.post("/auth/login", data={"email": "a@b.c", "password": "right"}).headers["Location"]
+        == "/live"
+    )
     cookie = right.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "tok-1" not in browser.get("/_dash-layout").get_data(as_text=True)  # never sent to scripts
