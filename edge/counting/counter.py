@@ -248,7 +248,7 @@ class LineCounter:
                 person.last_foot[0] + person.velocity[0] * dt,
                 person.last_foot[1] + person.velocity[1] * dt,
             )
-            distance = min(math.dist(expected, foot), math.dist(person.last_foot, foot))
+            distance = math.dist(expected, foot)
             if distance <= radius and distance < best_distance:
                 best, best_distance = person, distance
         return best

@@ -145,6 +145,15 @@ def _duplicate_box() -> Tracks:
     return {1: full, 2: partial}
 
 
+def _vanishes_inside_other_appears_behind() -> Tracks:
+    # One walks in and is lost just inside; a passer-by appears just outside, walking away.
+    # Gap bridging must follow the first one's heading, not join the passer-by to them.
+    return {
+        1: line_path((200, 100), (200, 230), 14),
+        2: line_path((210, 188), (330, 150), 10, first_frame=15),
+    }
+
+
 def _ends_just_after_crossing() -> Tracks:
     # Disappears (into the shop, out of view) one frame after stepping over.
     return {1: [*line_path((200, 100), (200, 190), 10), (10, 200, 215)]}
@@ -167,6 +176,7 @@ def _ends_just_after_crossing() -> Tracks:
         (_two_passing_opposite(), (1, 1)),
         (_duplicate_box(), (1, 0)),
         (_ends_just_after_crossing(), (1, 0)),
+        (_vanishes_inside_other_appears_behind(), (1, 0)),
     ],
     ids=[
         "walk-in",
@@ -183,6 +193,7 @@ def _ends_just_after_crossing() -> Tracks:
         "two-passing-opposite",
         "duplicate-box",
         "ends-just-after-crossing",
+        "vanishes-inside-other-appears-behind",
     ],
 )
 def test_scenarios(tracks: Tracks, expected: tuple[int, int]) -> None:

@@ -1,0 +1,176 @@
+"""Counting accuracy: Footfall's counter vs Ultralytics' own ``solutions.ObjectCounter``.
+
+Same footage, same lines, same model, same tracker (ByteTrack) for both. Per line and
+direction: true crossings (from the MOT ground truth tracks, or the known door counts),
+counted, misses, double counts, accuracy ``1 − |counted − true| / true``.
+
+ObjectCounter's own direction rule is "moving right" (mostly vertical line) or "moving
+down" (mostly horizontal line) = IN; its IN/OUT are mapped onto our inside point's
+direction so both columns mean the same thing. ObjectCounter handles one line per
+instance: one instance per line, all fed the tracks of one tracker pass (identical to
+running each separately, since model, tracker and frames are the same).
+
+Run:  YOLO_OFFLINE=1 FOOTFALL_MODEL_DIR=../shared/models .venv/bin/python benchmarks/bench_accuracy.py
+      [--model yolov8n-int8] [--no-dark] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("YOLO_OFFLINE", "1")
+os.environ.setdefault("YOLO_VERBOSE", "False")
+
+from footfall.edge.counting.lines import CountingLine
+from footfall.edge.detector import YoloDetector
+from footfall.edge.evaluate import (
+    Case,
+    Row,
+    footage_dir,
+    frames_of,
+    run_case,
+    score,
+    standard_suite,
+    summarise,
+)
+from footfall.edge.models import resolve_model
+from footfall.edge.pipeline import CountingPipeline
+
+
+def object_counter_in_is_our_in(line: CountingLine) -> bool:
+    """Whether ObjectCounter's IN (moving right, or moving down) points to our inside."""
+    mid = ((line.x1 + line.x2) / 2, (line.y1 + line.y2) / 2)
+    mostly_vertical = abs(line.x1 - line.x2) < abs(line.y1 - line.y2)
+    step = (mid[0] + 1, mid[1]) if mostly_vertical else (mid[0], mid[1] + 1)
+    return line.signed_distance(step) > 0
+
+
+def run_object_counter(case: Case, model_location: str, imgsz: int) -> tuple[list[Row], float, int]:
+    from ultralytics import solutions
+
+    counters = [
+        solutions.ObjectCounter(
+            model=model_location,
+            region=[(line.x1, line.y1), (line.x2, line.y2)],
+            classes=[0],
+            show=False,
+            verbose=False,
+            tracker="bytetrack.yaml",
+            imgsz=imgsz,
+        )
+        for line in case.lines
+    ]
+    primary, others = counters[0], counters[1:]
+
+    def shared_tracks(counter):
+        def extract(_image):
+            counter.tracks, counter.track_data = primary.tracks, primary.track_data
+            counter.boxes, counter.clss = primary.boxes, primary.clss
+            counter.track_ids, counter.confs = primary.track_ids, primary.confs
+            removed = primary.model.predictor.trackers[0].removed_stracks_frame
+            counter.forget_tracks([track.track_id for track in removed])
+
+        return extract
+
+    for counter in others:
+        counter.extract_tracks = shared_tracks(counter)
+    counted: dict[tuple[str, str], list[int]] = {}
+    started = time.perf_counter()
+    frames = 0
+    for frame in frames_of(case):
+        frames += 1
+        for line, counter in zip(case.lines, counters, strict=True):
+            before = (counter.in_count, counter.out_count)
+            counter.process(frame.image)
+            same = object_counter_in_is_our_in(line)
+            for _ in range(counter.in_count - before[0]):
+                counted.setdefault((line.line_id, "in" if same else "out"), []).append(frame.index)
+            for _ in range(counter.out_count - before[1]):
+                counted.setdefault((line.line_id, "out" if same else "in"), []).append(frame.index)
+    elapsed = time.perf_counter() - started
+    return score(case, counted, fps=case.fps or 25.0), elapsed, frames
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=None, help="manifest name or path (default: the manifest default)")
+    parser.add_argument("--no-dark", action="store_true", help="skip the grayscale, darkened variants")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    model = resolve_model(args.model)
+    imgsz = model.imgsz or 640
+    cases = standard_suite(
+        footage_dir(
+            Path(os.environ["FOOTFALL_FOOTAGE_DIR"]) if "FOOTFALL_FOOTAGE_DIR" in os.environ else None
+        ),
+        dark=not args.no_dark,
+    )
+    detector = YoloDetector(model)
+    ours: list[Row] = []
+    theirs: list[Row] = []
+    timing = []
+    for case in cases:
+        print(f"== {case.name}: Footfall ...", file=sys.stderr, flush=True)
+        result = run_case(case, lambda c: CountingPipeline(c.name, c.lines, detector))
+        ours += result.rows
+        print(f"== {case.name}: ObjectCounter ...", file=sys.stderr, flush=True)
+        rows, elapsed, frames = run_object_counter(case, model.location, imgsz)
+        theirs += rows
+        timing.append((case.name, result.frames, result.elapsed_s, elapsed))
+
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "model": model.location,
+                    "footfall": {"rows": [r.as_dict() for r in ours], "summary": summarise(ours)},
+                    "object_counter": {"rows": [r.as_dict() for r in theirs], "summary": summarise(theirs)},
+                }
+            )
+        )
+        return 0
+
+    print(f"model: {model.manifest_name or model.location}; tracker: ByteTrack (both)")
+    header = (
+        f"{'case':<30} {'line':<18} {'dir':<4} {'true':>4} | {'ours':>4} {'miss':>4} {'dbl':>4} {'acc':>7} |"
+        f" {'OC':>4} {'miss':>4} {'dbl':>4} {'acc':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for a, b in zip(ours, theirs, strict=True):
+        print(
+            f"{a.case:<30} {a.line_id:<18} {a.direction:<4} {a.true:>4} | {a.counted:>4} {_n(a.misses):>4}"
+            f" {_n(a.doubles):>4} {_pct(a.accuracy):>7} | {b.counted:>4} {_n(b.misses):>4} {_n(b.doubles):>4}"
+            f" {_pct(b.accuracy):>7}"
+        )
+    for name, rows in (("Footfall", ours), ("ObjectCounter", theirs)):
+        s = summarise(rows)
+        misses = sum(r.misses or 0 for r in rows)
+        doubles = sum(r.doubles or 0 for r in rows)
+        print(
+            f"{name:<14} in {_pct(s['in_accuracy'])}  out {_pct(s['out_accuracy'])}  worst row"
+            f" {_pct(s['worst_row_accuracy'])}  misses {misses}  double counts {doubles}"
+        )
+    for name, frames, ours_s, theirs_s in timing:
+        print(
+            f"{name:<30} {frames} frames: Footfall {ours_s:.1f} s, ObjectCounter ({len(cases[0].lines)} lines max) {theirs_s:.1f} s"
+        )
+    return 0
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def _n(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
