@@ -34,7 +34,7 @@ def test_mot_rows_scaled_shifted_and_flag_zero_ignored(tmp_path: Path) -> None:
 
 def test_bad_mot_row_names_the_line(tmp_path: Path) -> None:
     path = _mot(tmp_path, ["1,5,100,100,20,40,1", "oops"])
-    with pytest.raises(EdgeConfigError, match="gt.txt:2"):
+    with pytest.raises(EdgeConfigError, match=r"gt\.txt:2"):
         load_mot(path)
 
 
