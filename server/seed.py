@@ -16,7 +16,9 @@ for live counts, so the live curve continues the seeded one.
 
 from __future__ import annotations
 
+import logging
 import random
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,6 +34,8 @@ from footfall.demo_traffic import (
     hour_share,
     poisson,
 )
+
+log = logging.getLogger(__name__)
 
 ORG_NAME = "Northwind Outfitters (demo)"
 #: The one password every demo login uses; accepted only when the server runs with FOOTFALL_DEMO=1.
@@ -268,8 +272,8 @@ class Shift:
 class StoreHistory:
     store: StorePlan
     crossings: list[Crossing] = field(default_factory=list)
-    #: (camera_id, minute UTC) for every minute the camera was counting
-    coverage: list[tuple[str, datetime]] = field(default_factory=list)
+    #: seconds each camera was counting, per (camera_id, UTC quarter hour)
+    coverage: dict[tuple[str, datetime], float] = field(default_factory=dict)
     transactions: list[Transaction] = field(default_factory=list)
     shifts: list[Shift] = field(default_factory=list)
 
@@ -289,14 +293,12 @@ def store_history(
     zone = ZoneInfo(store.timezone)
     history = StoreHistory(store)
     profile = store.traffic
-    doors = [e for e in store.entrances]
-    door_weights = [e.share for e in doors]
+    doors = list(store.entrances)
     local_day = start.astimezone(zone).date()
     last_day = end.astimezone(zone).date()
     shift_counter = 0
     while local_day <= last_day:
         factor = day_factor(profile, local_day)
-        open_minutes: list[datetime] = []
         day_visitors = 0
         for hour in range(24):
             share = hour_share(profile, local_day, hour)
@@ -305,15 +307,12 @@ def store_history(
             hour_start = _local_hour_utc(local_day, hour, zone)
             if hour_start is None or hour_start >= end or hour_start + timedelta(hours=1) <= start:
                 continue
-            open_minutes.extend(hour_start + timedelta(minutes=m) for m in range(60))
+            _cover(history.coverage, doors, hour_start, start, end)
             arrivals = poisson(rng, store.base_daily_visitors * factor * share)
             day_visitors += arrivals
             for _ in range(arrivals):
                 arrived = hour_start + timedelta(seconds=rng.uniform(0, 3600))
-                _visit(history, rng, store, doors, door_weights, arrived, end, customer_refs)
-        history.coverage.extend(
-            (door.camera_id, minute) for minute in open_minutes if start <= minute < end for door in doors
-        )
+                _visit(history, rng, store, doors, arrived, end, customer_refs)
         if day_visitors:
             shift_counter = _shifts(history, rng, store, local_day, zone, day_visitors, end, shift_counter)
         local_day += timedelta(days=1)
@@ -327,17 +326,16 @@ def _visit(
     rng: random.Random,
     store: StorePlan,
     doors: list[EntrancePlan],
-    weights: list[float],
     arrived: datetime,
     end: datetime,
     customer_refs: list[str],
 ) -> None:
     person_class = "child" if rng.random() < CHILD_SHARE else "adult"
-    door_in = rng.choices(doors, weights)[0]
+    door_in = _door(rng, doors)
     if arrived < end:
         history.crossings.append(Crossing(arrived, door_in.camera_id, door_in.line_id, "in", person_class))
     left = arrived + timedelta(minutes=dwell_minutes(rng))
-    door_out = rng.choices(doors, weights)[0]
+    door_out = _door(rng, doors)
     if left < end:
         history.crossings.append(Crossing(left, door_out.camera_id, door_out.line_id, "out", person_class))
     if person_class == "adult" and rng.random() < store.conversion:
@@ -351,6 +349,36 @@ def _visit(
                     f"{store.code}-{uuid.UUID(int=rng.getrandbits(128))}", paid, amount, items, customer
                 )
             )
+
+
+def _door(rng: random.Random, doors: list[EntrancePlan]) -> EntrancePlan:
+    """Which door a visitor uses, by the doors' shares (a plain loop: this runs a million times)."""
+    if len(doors) == 1:
+        return doors[0]
+    pick = rng.random()
+    for door in doors:
+        pick -= door.share
+        if pick < 0:
+            return door
+    return doors[-1]
+
+
+def _cover(
+    coverage: dict[tuple[str, datetime], float],
+    doors: list[EntrancePlan],
+    hour_start: datetime,
+    start: datetime,
+    end: datetime,
+) -> None:
+    """Every camera counted the whole open hour, clipped to the window; by UTC quarter hour."""
+    for quarter in range(4):
+        bucket = hour_start + timedelta(minutes=15 * quarter)
+        seconds = (min(end, bucket + timedelta(minutes=15)) - max(start, bucket)).total_seconds()
+        if seconds <= 0:
+            continue
+        for door in doors:
+            key = (door.camera_id, bucket)
+            coverage[key] = coverage.get(key, 0.0) + seconds
 
 
 def _shifts(
@@ -451,3 +479,335 @@ def iter_history(chain: DemoChain, start: datetime, end: datetime, *, seed: int)
     refs = customer_refs_by_store(chain, customers)
     for store in chain.stores:
         yield store_history(store, start, end, seed=seed, customer_refs=refs[store.code])
+
+
+# -- the loader (I/O) ------------------------------------------------------------------------
+
+SEED = 7
+_WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    created: bool
+    org_id: str
+    stores: dict[str, str]  # code -> store_id
+    seconds: float = 0.0
+    crossings: int = 0
+    transactions: int = 0
+    customers: int = 0
+
+
+def seed_demo(
+    dsn: str,
+    *,
+    now: datetime | None = None,
+    seed: int = SEED,
+    chain: DemoChain | None = None,
+    real_camera_line: tuple[float, ...] | None = None,
+) -> SeedReport:
+    """Create the demo chain with its history unless it exists; either way say what is there.
+
+    One transaction: a seed interrupted half-way leaves nothing, and the next start seeds again.
+    """
+    import psycopg
+    from footfall.server.db.queries import seed as q
+
+    chain = chain or demo_chain()
+    started = time.perf_counter()
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(q.ORG_BY_NAME, {"name": chain.org_name}).fetchone()
+        if row is not None:
+            stores = dict((code, sid) for sid, code in conn.execute(q.STORES_OF_ORG, {"org_id": row[0]}))
+            return SeedReport(created=False, org_id=str(row[0]), stores=stores)
+        org_id, store_ids = _create_world(conn, chain, real_camera_line)
+        log.info("seed: organisation, stores and users in %.1f s", time.perf_counter() - started)
+        start, end = history_window(now or datetime.now(UTC))
+        customers = crm_customers(chain, seed=seed, today=end.date())
+        totals = _load_history(conn, chain, org_id, store_ids, customers, start, end, seed)
+        log.info("seed: history loaded at %.1f s", time.perf_counter() - started)
+        conn.execute(q.ANALYZE)
+        log.info("seed: analysed at %.1f s", time.perf_counter() - started)
+    log.info("seed: committed at %.1f s", time.perf_counter() - started)
+    return SeedReport(
+        created=True,
+        org_id=org_id,
+        stores=store_ids,
+        seconds=time.perf_counter() - started,
+        crossings=totals["crossings"],
+        transactions=totals["transactions"],
+        customers=len(customers),
+    )
+
+
+def _create_world(
+    conn: object, chain: DemoChain, real_camera_line: tuple[float, ...] | None
+) -> tuple[str, dict[str, str]]:
+    from footfall.server import provisioning as p
+
+    from footfall.contracts import LineConfig
+
+    org_id = p.create_org(conn, chain.org_name)
+    regions = {r.code: p.create_region(conn, org_id, code=r.code, name=r.name) for r in chain.regions}
+    store_ids: dict[str, str] = {}
+    for store in chain.stores:
+        store_id = p.create_store(
+            conn,
+            org_id,
+            code=store.code,
+            name=store.name,
+            timezone=store.timezone,
+            region_id=regions[store.region.code],
+            currency=store.region.currency,
+            locale=store.region.locale,
+            floor_area_m2=store.floor_area_m2,
+            address=store.address,
+            opening_hours=_opening_hours_json(store.opening),
+        )
+        store_ids[store.code] = store_id
+        for door in store.entrances:
+            p.create_entrance(conn, store_id, name=door.name, entrance_id=door.entrance_id)
+            p.create_camera(
+                conn,
+                store_id,
+                name=f"{door.name} camera",
+                camera_id=door.camera_id,
+                entrance_id=door.entrance_id,
+            )
+            x1, y1, x2, y2, ix, iy = (
+                real_camera_line
+                if real_camera_line and not store.simulated and door is store.entrances[0]
+                else (0.1, 0.55, 0.9, 0.55, 0.5, 0.25)
+            )
+            line = LineConfig(
+                line_id=door.line_id, name=door.name, entrance_id=door.entrance_id,
+                x1=x1, y1=y1, x2=x2, y2=y2, inside_x=ix, inside_y=iy,
+            )  # fmt: skip
+            p.set_lines(conn, door.camera_id, [line])
+    for user in chain.users:
+        p.create_user(
+            conn,
+            org_id,
+            email=user.email,
+            name=user.name,
+            role=user.role,
+            password=user.password,
+            region_ids=[regions[user.region_code]] if user.region_code else [],
+            store_ids=[store_ids[c] for c in user.store_codes],
+        )
+    return org_id, store_ids
+
+
+def _opening_hours_json(opening: OpeningHours) -> dict[str, list[list[str]]]:
+    spans = {}
+    for name, span in zip(_WEEKDAY_NAMES, opening.by_weekday, strict=True):
+        spans[name] = (
+            [] if span is None else [[f"{span[0]:02d}:00", "24:00" if span[1] >= 24 else f"{span[1]:02d}:00"]]
+        )
+    return spans
+
+
+def _load_history(
+    conn: object,
+    chain: DemoChain,
+    org_id: str,
+    store_ids: dict[str, str],
+    customers: list[Customer],
+    start: datetime,
+    end: datetime,
+    seed: int,
+) -> dict[str, int]:
+    """COPY every row, and the rollups counted from exactly those rows (as ingest would hold them)."""
+    import hashlib
+    from concurrent.futures import ThreadPoolExecutor
+
+    from footfall.server.db.queries import seed as q
+
+    refs = customer_refs_by_store(chain, customers)
+    digest = hashlib.sha256(f"footfall demo seed {seed} {start:%Y-%m-%d}".encode()).hexdigest()
+    imports = {
+        kind: str(
+            conn.execute(  # type: ignore[attr-defined]
+                q.INSERT_IMPORT,
+                {
+                    "org_id": org_id,
+                    "kind": kind,
+                    "filename": f"demo-{kind}.csv",
+                    "content_sha256": digest,
+                    "rows_total": 0,
+                },
+            ).fetchone()[0]
+        )
+        for kind in ("customers", "sales", "staff")
+    }
+    with conn.cursor() as cur:  # type: ignore[attr-defined]
+        with cur.copy(q.COPY_CUSTOMERS) as copy:
+            for c in customers:
+                copy.write_row(
+                    (org_id, c.customer_ref, c.joined_on, c.tier, store_ids[c.home_store_code], c.email,
+                     f"{c.first_name} {c.last_name}", imports["customers"])
+                )  # fmt: skip
+        totals = {"crossings": 0, "transactions": 0}
+        # The next store's history is generated while PostgreSQL takes in this one's rows.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed") as pool:
+            histories = [
+                pool.submit(store_history, store, start, end, seed=seed, customer_refs=refs[store.code])
+                for store in chain.stores
+            ]
+            for future in histories:
+                _copy_store(cur, future.result(), org_id, store_ids, imports, seed, totals)
+    return totals
+
+
+def _copy_store(
+    cur: object,
+    history: StoreHistory,
+    org_id: str,
+    store_ids: dict[str, str],
+    imports: dict[str, str],
+    seed: int,
+    totals: dict[str, int],
+) -> None:
+    from collections import defaultdict
+    from decimal import Decimal
+
+    from footfall.server.db.queries import seed as q
+
+    store = history.store
+    store_id = store_ids[store.code]
+    device_id = f"seed-{store.code.lower()}"  # the history's (retired) device
+    entrance_of = {e.camera_id: e.entrance_id for e in store.entrances}
+    rng = random.Random(f"{seed}:{store.code}:lag")
+    # The 15-minute rollup of exactly these rows (UTC quarter hours), as ingest keeps it.
+    quarters: dict[tuple[str, str, str, int], list[int]] = defaultdict(lambda: [0, 0])
+    with cur.copy(q.COPY_CROSSINGS) as copy:
+        copy.set_types(q.CROSSING_TYPES)
+        for seq, c in enumerate(history.crossings, start=1):
+            quarters[(c.camera_id, c.line_id, c.person_class, int(c.ts.timestamp()) // 900)][
+                c.direction == "out"
+            ] += 1
+            copy.write_row(
+                (device_id, seq, c.ts, c.ts + timedelta(seconds=rng.uniform(5, 90)), store_id, c.camera_id,
+                 c.line_id, entrance_of[c.camera_id], c.direction, c.person_class, seq,
+                 round(rng.uniform(0.55, 0.97), 3))
+            )  # fmt: skip
+    with cur.copy(q.COPY_TRAFFIC_15MIN) as copy:
+        for (camera_id, line_id, person_class, quarter), (ins, outs) in quarters.items():
+            bucket = datetime.fromtimestamp(quarter * 900, UTC)
+            copy.write_row(
+                (store_id, camera_id, line_id, person_class, bucket, entrance_of[camera_id], ins, outs)
+            )
+    with cur.copy(q.COPY_COVERAGE_15MIN) as copy:
+        for (camera_id, bucket), seconds in sorted(history.coverage.items()):
+            copy.write_row((store_id, camera_id, bucket, seconds))
+    zone = ZoneInfo(store.timezone)
+    hours: dict[datetime, list] = defaultdict(lambda: [0, 0, Decimal(0), 0, 0])
+    days: set[date] = set()
+    with cur.copy(q.COPY_SALES) as copy:
+        for t in history.transactions:
+            amount = Decimal(f"{t.amount:.2f}")
+            copy.write_row(
+                (store_id, t.transaction_id, org_id, t.ts, amount, store.region.currency, t.items,
+                 t.customer_ref, imports["sales"])
+            )  # fmt: skip
+            local = t.ts.astimezone(zone)
+            totals_hour = hours[local.replace(minute=0, second=0, microsecond=0)]
+            totals_hour[0] += 1
+            totals_hour[2] += amount
+            totals_hour[3] += t.items
+            totals_hour[4] += 1 if t.customer_ref else 0
+            days.add(local.date())
+    with cur.copy(q.COPY_SALES_HOURLY) as copy:
+        for hour_start, t in sorted(hours.items()):
+            copy.write_row((store_id, hour_start, *t))
+    with cur.copy(q.COPY_SALES_DAYS) as copy:
+        for day in sorted(days):
+            copy.write_row((store_id, day, imports["sales"]))
+    with cur.copy(q.COPY_STAFF_HOURS) as copy:
+        for hour_start, on_duty in sorted(_staff_on_duty(history.shifts).items()):
+            copy.write_row((store_id, hour_start, on_duty, imports["staff"]))
+    totals["crossings"] += len(history.crossings)
+    totals["transactions"] += len(history.transactions)
+
+
+def _staff_on_duty(shifts: list[Shift]) -> dict[datetime, float]:
+    """People on the floor per hour (a shift covering half an hour counts 0.5)."""
+    on_duty: dict[datetime, float] = {}
+    for shift in shifts:
+        hour = shift.starts.replace(minute=0, second=0, microsecond=0)
+        while hour < shift.ends:
+            overlap = min(shift.ends, hour + timedelta(hours=1)) - max(shift.starts, hour)
+            on_duty[hour] = round(on_duty.get(hour, 0.0) + overlap.total_seconds() / 3600, 2)
+            hour += timedelta(hours=1)
+    return on_duty
+
+
+def issue_enrolment_codes(
+    dsn: str, store_codes: list[str], *, chain: DemoChain | None = None
+) -> dict[str, str]:
+    """A fresh one-time enrolment code for each demo store that needs a (new) device."""
+    import psycopg
+    from footfall.server import provisioning as p
+    from footfall.server.db.queries import seed as q
+
+    chain = chain or demo_chain()
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(q.ORG_BY_NAME, {"name": chain.org_name}).fetchone()
+        if row is None:
+            raise LookupError("the demo chain is not seeded")
+        stores = {code: sid for sid, code in conn.execute(q.STORES_OF_ORG, {"org_id": row[0]})}
+        return {code: p.create_enrolment_code(conn, stores[code]).code for code in store_codes}
+
+
+@dataclass(frozen=True)
+class LoadTestDevice:
+    store_id: str
+    camera_id: str
+    line_id: str
+    token: str
+
+
+def provision_load_test(dsn: str, *, stores: int) -> list[LoadTestDevice]:
+    """An organisation with ``stores`` stores, each with one camera, one line and an enrolled device."""
+    import psycopg
+    from footfall.server import provisioning as p
+
+    from footfall.contracts import LineConfig
+
+    devices = []
+    with psycopg.connect(dsn) as conn:
+        org_id = p.create_org(conn, f"Load test {uuid.uuid4().hex[:8]}")
+        region_id = p.create_region(conn, org_id, code="ALL", name="All stores")
+        for n in range(stores):
+            code = f"L{n:05d}"
+            store_id = p.create_store(
+                conn, org_id, code=code, name=f"Load store {n}", timezone="Europe/London", region_id=region_id
+            )
+            camera_id = p.create_camera(conn, store_id, name="Door", camera_id=f"load-{n:05d}-cam")
+            p.set_lines(
+                conn,
+                camera_id,
+                [
+                    LineConfig(
+                        line_id="door",
+                        name="Door",
+                        x1=0.1,
+                        y1=0.5,
+                        x2=0.9,
+                        y2=0.5,
+                        inside_x=0.5,
+                        inside_y=0.9,
+                    )
+                ],
+            )
+            device = p.enrol_device(conn, p.create_enrolment_code(conn, store_id).code, hostname=code)
+            devices.append(LoadTestDevice(store_id, camera_id, "door", device.token))
+    return devices
+
+
+def count_crossings(dsn: str) -> int:
+    import psycopg
+    from footfall.server.db.queries import seed as q
+
+    with psycopg.connect(dsn) as conn:
+        return int(conn.execute(q.COUNT_CROSSINGS).fetchone()[0])

@@ -130,13 +130,21 @@ def test_sales_follow_the_store_conversion(london_two_weeks) -> None:
 
 
 def test_coverage_only_while_open(london_two_weeks) -> None:
-    store, _, _, _, history = london_two_weeks
+    store, start, end, _, history = london_two_weeks
     zone = ZoneInfo(store.timezone)
-    for camera_id, minute in history.coverage[::997]:
-        local = minute.astimezone(zone)
+    assert history.coverage
+    for (camera_id, bucket), seconds in history.coverage.items():
+        local = bucket.astimezone(zone)
         opens, closes = store.opening.hours(local.date())
-        assert opens <= local.hour < closes
+        assert opens <= local.hour < closes, local
+        assert bucket.minute % 15 == 0 and 0 < seconds <= 900
         assert camera_id in {e.camera_id for e in store.entrances}
+    # Full hours while open, two doors; closed on Easter Sunday (5 April 2026, in the window).
+    days = [(start + timedelta(days=d)).date() for d in range(14)]
+    open_days = [d for d in days if day_factor(store.traffic, d) > 0]
+    assert date(2026, 4, 5) in days and date(2026, 4, 5) not in open_days
+    open_hours = sum(store.opening.hours(d)[1] - store.opening.hours(d)[0] for d in open_days)
+    assert sum(history.coverage.values()) == 2 * open_hours * 3600
 
 
 def test_the_chain_has_every_role_and_two_time_zones() -> None:
