@@ -22,8 +22,22 @@ os.environ.setdefault("FOOTFALL_MODEL_DIR", str(MODEL_DIR))
 os.environ.setdefault("YOLO_OFFLINE", "1")
 
 
+def embedded_data_dir(prefix: str = "footfall-pg-") -> Path:
+    """A folder for an embedded PostgreSQL, outside pytest's basetemp.
+
+    The embedded server runs as a separate system user when tests run as root, so every
+    parent folder must stay traversable; pytest resets ``/tmp/pytest-of-<user>`` to 0700 at
+    the start of each session, which would lock the server out of its own files.
+    """
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    folder.chmod(0o755)
+    return folder
+
+
 @pytest.fixture(scope="session")
-def pg_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pg_dsn() -> Iterator[str]:
     """DSN of a migrated database that lives for the whole test session."""
     pytest.importorskip("psycopg")
     from footfall.server.commands import run_migrations
@@ -33,14 +47,18 @@ def pg_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         run_migrations(external)
         yield external
         return
+    import shutil
+
     from footfall.server.db.embedded import start_embedded
 
-    embedded = start_embedded(tmp_path_factory.mktemp("pg"))
+    folder = embedded_data_dir()
+    embedded = start_embedded(folder)
     try:
         run_migrations(embedded.dsn)
         yield embedded.dsn
     finally:
         embedded.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
