@@ -30,6 +30,7 @@ def health(request: Request) -> JSONResponse:
             report["timescaledb"] = {
                 "available": timescale.extension_available(conn),
                 "installed": timescale.extension_installed(conn),
+                "hypertables": timescale.hypertables(conn),
             }
     except (psycopg.Error, Exception) as error:  # health must answer, whatever broke
         report["status"] = "degraded"

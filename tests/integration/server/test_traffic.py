@@ -138,3 +138,29 @@ def test_occupancy_counts_since_day_start_and_never_goes_negative(app_client, wo
         f"/api/v1/stores/{world.stores[NEW_YORK].store_id}/occupancy", headers=headers
     ).json()
     assert body["occupancy"] == 0 and body["out"] == 5
+
+
+def test_rollup_views_agree_with_the_api(app_client, world: World, pg_dsn: str) -> None:
+    import psycopg
+
+    day = date(2026, 10, 25)
+    hours = _send_one_per_hour(app_client, world, BERLIN, day)
+    with psycopg.connect(pg_dsn) as conn:
+        daily = conn.execute(
+            "SELECT local_date, in_count FROM traffic_daily WHERE store_id = %s AND person_class = 'adult' "
+            "ORDER BY local_date",
+            (world.stores[BERLIN].store_id,),
+        ).fetchall()
+        hourly = conn.execute(
+            "SELECT count(*), sum(in_count) FROM traffic_hourly WHERE store_id = %s AND bucket_start >= %s "
+            "AND bucket_start < %s",
+            (world.stores[BERLIN].store_id, *local_period_utc(day, "Europe/Berlin")),
+        ).fetchone()
+    assert (day, hours) in daily
+    assert hourly == (hours, hours)
+
+
+def local_period_utc(day: date, tz: str) -> tuple[datetime, datetime]:
+    from footfall.server.traffic import local_period
+
+    return local_period(day, day, tz)
