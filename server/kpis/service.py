@@ -164,14 +164,16 @@ def store_kpis(
     customers: list[dict[str, tuple[datetime, datetime]]] = [{} for _ in buckets]
     for r in purchases:
         customers[index(r["occurred_at"])][r["customer_id"]] = (r["occurred_at"], r["first_purchase"])
-    occupancy = _occupancy(store_flow, zone, schedule)
+    marks_of: list[list[tuple[int, bool]]] = [[] for _ in buckets]
+    for t, level, is_open in _occupancy(store_flow, zone, schedule):
+        marks_of[index(t)].append((level, is_open))
 
     rows = []
     for k, bucket in enumerate(buckets):
         a = acc[k]
         local_days = _local_days(bucket, zone)
         open_days = [day for day in local_days if p.open_spans(store.opening_hours, day, zone)]
-        marks = [(o, is_open) for t, o, is_open in occupancy if bucket.start <= t < bucket.end]
+        marks = marks_of[k]
         open_marks = [o for o, is_open in marks if is_open]
         new = sum(1 for _, first in customers[k].values() if first >= bucket.start)
         inputs = d.KpiInputs(
@@ -260,7 +262,9 @@ def period_inputs(
     conn: psycopg.Connection, stores: list[Store], start: date, end: date
 ) -> dict[str, d.KpiInputs]:
     """One :class:`KpiInputs` per store over local dates ``start``..``end``, each store's period
-    running from its own local midnight to its own local midnight (passed to SQL per store)."""
+    running from its own local midnight to its own local midnight. Traffic and coverage come
+    from the per-store local-day table (migration 0005), sales and staff per local hour with
+    each store's own UTC window."""
     _period(start, end)
     if not stores:
         return {}
@@ -270,15 +274,6 @@ def period_inputs(
     }
     ids = [s.store_id for s in stores]
     schedules = {s.store_id: schedule_of(s, start, end) for s in stores}
-    span_ids, span_starts, span_ends = [], [], []
-    for s in stores:
-        w0, w1 = windows[s.store_id]
-        for a, b in schedules[s.store_id].spans:
-            a, b = max(a, w0), min(b, w1)
-            if b > a:
-                span_ids.append(s.store_id)
-                span_starts.append(a)
-                span_ends.append(b)
     params = {
         "store_ids": ids,
         "starts": [windows[i][0] for i in ids],
@@ -287,13 +282,6 @@ def period_inputs(
         "last_day": end,
     }
     traffic = {r["store_id"]: r for r in conn.execute(q.COMPARE_TRAFFIC, params).fetchall()}
-    covered = {
-        r["store_id"]: r["covered_s"]
-        for r in conn.execute(
-            q.COMPARE_COVERAGE,
-            {"span_store_ids": span_ids, "span_starts": span_starts, "span_ends": span_ends},
-        ).fetchall()
-    }
     sales = {r["store_id"]: r for r in conn.execute(q.COMPARE_SALES, params).fetchall()}
     staff = {r["store_id"]: r for r in conn.execute(q.COMPARE_STAFF, params).fetchall()}
     sales_days = {
@@ -303,7 +291,7 @@ def period_inputs(
     for s in stores:
         w0, w1 = windows[s.store_id]
         open_minutes = schedules[s.store_id].minutes(w0, w1)
-        days = p.open_days(s.opening_hours, start, end, s.zone) if s.opening_hours else _all_days(start, end)
+        days = _open_days(json.dumps(s.opening_hours or {}, sort_keys=True), s.timezone, start, end)
         t, sa, st = traffic.get(s.store_id, {}), sales.get(s.store_id, {}), staff.get(s.store_id, {})
         result[s.store_id] = d.KpiInputs(
             visitors=int(t.get("visitors") or 0),
@@ -316,17 +304,19 @@ def period_inputs(
             staff_hours=Decimal(st.get("staff_hours") or 0),
             staffed_hours=int(st.get("staffed_hours") or 0),
             open_minutes=round(open_minutes),
-            covered_minutes=(covered.get(s.store_id) or 0.0) / 60 / max(s.cameras, 1),
+            covered_minutes=float(t.get("covered_open_s") or 0.0) / 60 / max(s.cameras, 1),
             open_days=len(days),
-            sales_days=len(sales_days.get(s.store_id, set()) & set(days)),
+            sales_days=len(sales_days.get(s.store_id, set()) & days),
             open_hours=open_minutes / 60,
             floor_area_m2=s.floor_area_m2,
         )
     return result
 
 
-def _all_days(start: date, end: date) -> list[date]:
-    return [start + timedelta(days=k) for k in range((end - start).days + 1)]
+@lru_cache(maxsize=256)
+def _open_days(opening_hours_json: str, timezone: str, start: date, end: date) -> frozenset[date]:
+    """Chains share a handful of opening-hour patterns; list each one's open days once."""
+    return frozenset(p.open_days(json.loads(opening_hours_json) or None, start, end, ZoneInfo(timezone)))
 
 
 def comparison(

@@ -100,23 +100,14 @@ GROUP BY r.customer_id
 
 # --- comparison: one row per store over a whole period -----------------------------------------
 
+#: Adults in/out and camera-seconds counted while open, per store over local dates (the
+#: trigger-maintained day table of migration 0005).
 COMPARE_TRAFFIC = """
-SELECT store_id, sum(in_count)::bigint AS visitors, sum(out_count)::bigint AS visitors_out
-FROM traffic_15min
-JOIN unnest(%(store_ids)s::text[], %(starts)s::timestamptz[], %(ends)s::timestamptz[]) AS w(store_id, w_start, w_end)
-  USING (store_id)
-WHERE person_class = 'adult' AND bucket_start >= w.w_start AND bucket_start < w.w_end
+SELECT store_id, sum(visitors)::bigint AS visitors, sum(visitors_out)::bigint AS visitors_out,
+       sum(covered_open_s)::double precision AS covered_open_s
+FROM traffic_store_days
+WHERE store_id = ANY(%(store_ids)s) AND local_date BETWEEN %(first_day)s AND %(last_day)s
 GROUP BY store_id
-"""
-
-#: Covered seconds inside each store's open spans (passed in as parallel arrays).
-COMPARE_COVERAGE = """
-SELECT s.store_id, sum(least(c.covered_s, 900))::double precision AS covered_s
-FROM unnest(%(span_store_ids)s::text[], %(span_starts)s::timestamptz[], %(span_ends)s::timestamptz[])
-     AS s(store_id, span_start, span_end)
-JOIN coverage_15min c
-  ON c.store_id = s.store_id AND c.bucket_start >= s.span_start AND c.bucket_start < s.span_end
-GROUP BY s.store_id
 """
 
 COMPARE_SALES = """
