@@ -47,13 +47,14 @@ def create_app(settings: ServerSettings, *, dsn: str | None = None) -> FastAPI:
     _install_error_handlers(app)
     _install_limits(app, settings)
 
-    from footfall.server.api import auth, devices, health, ingest, stores
+    from footfall.server.api import auth, devices, health, ingest, stores, users
 
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(stores.router)
     app.include_router(devices.router)
     app.include_router(ingest.router)
+    app.include_router(users.router)
     from footfall.server.api import comparison, customers, imports, kpis
 
     for kpi_router in (kpis.router, comparison.router, customers.router, imports.router):
