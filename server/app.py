@@ -74,19 +74,42 @@ def _install_limits(app: FastAPI, settings: ServerSettings) -> None:
     per_second = settings.ingest_batches_per_second
     app.state.ingest_limiter = RateLimiter(capacity=per_second * 5, per_second=per_second, what="uploads")
 
-    @app.middleware("http")
-    async def _limit_size(request: Request, call_next):  # type: ignore[no-untyped-def]
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > settings.max_request_bytes):
-            return JSONResponse(
-                status_code=413,
-                content={
-                    "error": "too_large",
-                    "message": f"the request body exceeds {settings.max_request_bytes} bytes; send smaller batches",
-                    "details": [],
-                },
+    app.add_middleware(_BodySizeLimit, max_bytes=settings.max_request_bytes)
+
+
+class _BodySizeLimit:
+    """413 for a body above ``max_bytes``: by Content-Length up front, or while a chunked body streams in."""
+
+    def __init__(self, app: object, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: dict, receive: object, send: object) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)  # type: ignore[operator]
+            return
+        message = f"the request body exceeds {self.max_bytes} bytes; send smaller batches"
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            response = JSONResponse(
+                status_code=413, content={"error": "too_large", "message": message, "details": []}
             )
-        return await call_next(request)
+            await response(scope, receive, send)  # type: ignore[arg-type]
+            return
+        received = 0
+
+        async def limited() -> dict:
+            nonlocal received
+            event = await receive()  # type: ignore[operator]
+            if event["type"] == "http.request":
+                received += len(event.get("body", b""))
+                if received > self.max_bytes:
+                    from starlette.exceptions import HTTPException
+
+                    raise HTTPException(status_code=413, detail=message)
+            return event
+
+        await self.app(scope, limited, send)  # type: ignore[operator]
 
 
 def _install_error_handlers(app: FastAPI) -> None:

@@ -122,3 +122,31 @@ def test_oversized_requests_are_refused(app_client) -> None:
         "/api/v1/auth/login", content=b"x" * (9 * 1024 * 1024), headers={"content-type": "application/json"}
     )
     assert answer.status_code == 413
+
+
+def test_openapi_documents_the_planned_api(app_client) -> None:
+    paths = app_client.get("/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/auth/login",
+        "/api/v1/stores/{store_id}/traffic",
+        "/api/v1/stores/{store_id}/occupancy",
+        "/api/v1/ingest/crossings",
+        "/api/v1/ingest/health",
+        "/api/v1/devices/enrol",
+        "/api/v1/devices/me/config",
+        "/api/v1/cameras/{camera_id}/lines",
+    ):
+        assert path in paths, path
+    traffic = paths["/api/v1/stores/{store_id}/traffic"]["get"]
+    assert "TrafficOut" in str(traffic["responses"]["200"])
+
+
+def test_oversized_chunked_requests_are_refused(app_client) -> None:
+    def chunks():
+        for _ in range(10):
+            yield b"x" * (1024 * 1024)
+
+    answer = app_client.post(
+        "/api/v1/auth/login", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 413
