@@ -51,8 +51,7 @@ def lines_from_args(args: argparse.Namespace) -> tuple[str, list[CountingLine]]:
     if len(args.line) != len(args.inside):
         raise EdgeConfigError("give one --inside X,Y for every --line X1,Y1,X2,Y2")
     for number, (line, inside) in enumerate(zip(args.line, args.inside, strict=True), start=1):
-        line_id = "line" if len(args.line) == 1 and not lines else f"line-{number}"
-        lines.append(parse_line(line, inside, line_id=line_id))
+        lines.append(parse_line(line, inside, line_id=f"line-{number}"))
     if not lines:
         raise EdgeConfigError("no counting line: give --line X1,Y1,X2,Y2 --inside X,Y or --config lines.yaml")
     return camera_id, lines
@@ -120,9 +119,13 @@ def count(args: argparse.Namespace) -> int:
     from footfall.edge.sources import open_source
 
     camera_id, lines = lines_from_args(args)
-    pipeline = build_pipeline(args, camera_id, lines)
+    source = open_source(args.source, fps=args.fps)  # before the model: a wrong path fails fast
+    try:
+        pipeline = build_pipeline(args, camera_id, lines)
+    except BaseException:
+        source.close()
+        raise
     grouping = CrossingGrouper(pipeline.classifier)  # type: ignore[attr-defined]
-    source = open_source(args.source, fps=args.fps)
     started = time.perf_counter()
     events = []
     first = None

@@ -38,10 +38,10 @@ class CountingLine:
 
     def __post_init__(self) -> None:
         if self.length < 1.0:
-            raise EdgeConfigError(f"line {self.line_id}: end points must be at least 1 pixel apart")
+            raise EdgeConfigError(f"line '{self.line_id}': end points must be at least 1 pixel apart")
         if abs(self._cross(self.inside_x, self.inside_y)) / self.length < 1.0:
             raise EdgeConfigError(
-                f"line {self.line_id}: the inside point lies on the line; click a point inside the store"
+                f"line '{self.line_id}': the inside point lies on the line; click a point inside the store"
             )
 
     @classmethod
