@@ -54,6 +54,7 @@ def run_agent(args: argparse.Namespace) -> int:
     from footfall.edge.snapshots import SnapshotResponder
 
     config = load_agent_config(Path(args.config))
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the agent's own
     credentials = load_credentials(config.server.token_file)
     client = DeviceClient(
         config.server.url,
