@@ -53,6 +53,7 @@ from footfall.demo_traffic import (
 log = logging.getLogger(__name__)
 
 SIMULATED_FPS = 10.0
+ENROL_ATTEMPTS = 10
 
 
 class _Strict(BaseModel):
@@ -298,13 +299,28 @@ def connect_store(
                 f"{store.name}: no token in {store.token_file} and no enrolment_code to get one"
             )
         with make_client(config.server_url, None) as anonymous:
-            enrol(
-                anonymous,
-                store.enrolment_code,
-                config.server_url,
-                store.token_file,
-                hostname=f"sim-{store.name}",
-            )
+            for attempt in range(ENROL_ATTEMPTS):
+                try:
+                    enrol(
+                        anonymous,
+                        store.enrolment_code,
+                        config.server_url,
+                        store.token_file,
+                        hostname=f"sim-{store.name}",
+                    )
+                    break
+                except EdgeConfigError as error:
+                    # Many simulated devices enrol from one address at once; the server's
+                    # sign-in limit may ask some of them to come back a little later.
+                    cause = error.__cause__
+                    if (
+                        not (isinstance(cause, UploadError) and cause.transient)
+                        or attempt + 1 == ENROL_ATTEMPTS
+                    ):
+                        raise
+                    wait = getattr(cause, "retry_after_s", None) or 2.0
+                    log.warning("%s: enrolment deferred (%s); retrying in %.0f s", store.name, cause, wait)
+                    time.sleep(min(wait, 30.0))
     credentials = load_credentials(store.token_file)
     client = make_client(config.server_url, credentials.token)
     doors = list(store.doors)

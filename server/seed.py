@@ -42,6 +42,9 @@ ORG_NAME = "Northwind Outfitters (demo)"
 DEMO_PASSWORD = "footfall-demo"
 DEMO_EMAIL_DOMAIN = "demo.footfall.example"
 HISTORY_DAYS = 90
+#: Raw crossings and coverage minutes are loaded for the most recent days only; older days exist as 15-minute rollups,
+#: exactly what a retention policy leaves behind (deploy/SCALING.md). Keeps the seed fast.
+RAW_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -494,6 +497,7 @@ class SeedReport:
     stores: dict[str, str]  # code -> store_id
     seconds: float = 0.0
     crossings: int = 0
+    raw_crossings: int = 0
     transactions: int = 0
     customers: int = 0
 
@@ -535,6 +539,7 @@ def seed_demo(
         stores=store_ids,
         seconds=time.perf_counter() - started,
         crossings=totals["crossings"],
+        raw_crossings=totals["raw_crossings"],
         transactions=totals["transactions"],
         customers=len(customers),
     )
@@ -647,7 +652,8 @@ def _load_history(
                     (org_id, c.customer_ref, c.joined_on, c.tier, store_ids[c.home_store_code], c.email,
                      f"{c.first_name} {c.last_name}", imports["customers"])
                 )  # fmt: skip
-        totals = {"crossings": 0, "transactions": 0}
+        totals = {"crossings": 0, "raw_crossings": 0, "transactions": 0}
+        raw_from = end - timedelta(days=RAW_DAYS)
         # The next store's history is generated while PostgreSQL takes in this one's rows.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed") as pool:
             histories = [
@@ -655,7 +661,7 @@ def _load_history(
                 for store in chain.stores
             ]
             for future in histories:
-                _copy_store(cur, future.result(), org_id, store_ids, imports, seed, totals)
+                _copy_store(cur, future.result(), org_id, store_ids, imports, seed, totals, raw_from)
     return totals
 
 
@@ -667,6 +673,7 @@ def _copy_store(
     imports: dict[str, str],
     seed: int,
     totals: dict[str, int],
+    raw_from: datetime,
 ) -> None:
     from collections import defaultdict
     from decimal import Decimal
@@ -686,6 +693,9 @@ def _copy_store(
             quarters[(c.camera_id, c.line_id, c.person_class, int(c.ts.timestamp()) // 900)][
                 c.direction == "out"
             ] += 1
+            if c.ts < raw_from:
+                continue
+            totals["raw_crossings"] += 1
             copy.write_row(
                 (device_id, seq, c.ts, c.ts + timedelta(seconds=rng.uniform(5, 90)), store_id, c.camera_id,
                  c.line_id, entrance_of[c.camera_id], c.direction, c.person_class, seq,
@@ -700,6 +710,19 @@ def _copy_store(
     with cur.copy(q.COPY_COVERAGE_15MIN) as copy:
         for (camera_id, bucket), seconds in sorted(history.coverage.items()):
             copy.write_row((store_id, camera_id, bucket, seconds))
+    with cur.copy(q.COPY_COVERAGE_MINUTES) as copy:
+        copy.set_types(q.COVERAGE_TYPES)
+        seq = 0
+        for (camera_id, bucket), seconds in sorted(history.coverage.items(), key=lambda item: item[0][1]):
+            if bucket < raw_from:
+                continue
+            # Quarters are whole open minutes clipped to the window, so this lists them exactly.
+            for k in range(int(seconds // 60)):
+                seq += 1
+                minute = bucket + timedelta(minutes=k)
+                copy.write_row(
+                    (device_id, seq, minute, minute + timedelta(seconds=75), store_id, camera_id, 60.0, 10.0)
+                )
     zone = ZoneInfo(store.timezone)
     hours: dict[datetime, list] = defaultdict(lambda: [0, 0, Decimal(0), 0, 0])
     days: set[date] = set()

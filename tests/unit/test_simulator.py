@@ -142,3 +142,38 @@ def test_connect_enrols_once_and_takes_doors_from_the_server(tmp_path: Path) -> 
     assert device.traffic.next_seq > int(time.time() * 1000) - 60_000
     connect_store(config, store, index=0, client_factory=factory)
     assert sum(path.endswith("/devices/enrol") for path in calls) == 1
+
+
+def test_enrolment_waits_when_the_server_asks_to_retry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = iter([429, 200])
+    sleeps: list[float] = []
+    monkeypatch.setattr("footfall.edge.simulator.time.sleep", sleeps.append)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/devices/enrol"):
+            if next(answers) == 429:
+                return httpx.Response(
+                    429, headers={"Retry-After": "3"}, json={"error": "rate_limited", "message": "later"}
+                )
+            return httpx.Response(200, json={"device_id": "dev-1", "token": "tok", "store_id": "st-1"})
+        return httpx.Response(503, json={"error": "unavailable", "message": "down"})
+
+    transport = httpx.MockTransport(handler)
+    store = SimulatedStore(
+        name="s", timezone="Europe/London", country="GB", base_daily_visitors=100,
+        opening_hours=[(9, 17)] * 7, enrolment_code="CODE-123456", token_file=tmp_path / "token.json",
+        doors=[SimulatedDoor(camera_id="cam", line_id="line")],
+    )  # fmt: skip
+    config = SimulatorConfig(server_url="http://server", stores=[store])
+    device = connect_store(
+        config,
+        store,
+        index=0,
+        client_factory=lambda url, token: DeviceClient(url, token, transport=transport),
+    )
+    assert sleeps == [3.0]
+    assert device.device_id == "dev-1"
+    # The server's config was unavailable: the configured doors are used.
+    assert [d.camera_id for d in device.traffic.doors] == ["cam"]

@@ -1,4 +1,4 @@
-"""SQL of the demo seed: find the demo organisation, bulk-load its history, derive its rollups."""
+"""SQL of the demo seed: find the demo organisation and bulk-load its history and rollups."""
 
 ORG_BY_NAME = "SELECT org_id FROM organisations WHERE name = %(name)s"
 
@@ -12,35 +12,20 @@ FROM STDIN (FORMAT BINARY)
 CROSSING_TYPES = ("text", "int8", "timestamptz", "timestamptz", "text", "text", "text", "text", "text", "text",
                   "int8", "float4")  # fmt: skip
 
-# History's coverage goes straight into the 15-minute rollup (a million per-minute rows would
-# double the seed time and say nothing more about synthetic cameras).
-COPY_COVERAGE_15MIN = "COPY coverage_15min (store_id, camera_id, bucket_start, covered_s) FROM STDIN"
+COPY_COVERAGE_MINUTES = """
+COPY coverage_minutes (device_id, seq, minute, received_at, store_id, camera_id, processed_s, fps)
+FROM STDIN (FORMAT BINARY)
+"""
+COVERAGE_TYPES = ("text", "int8", "timestamptz", "timestamptz", "text", "text", "float4", "float4")
 
+# The 15-minute rollups (UTC quarter hours, as ingest keeps them), counted by the seed from the
+# same rows it loads.
 COPY_TRAFFIC_15MIN = """
 COPY traffic_15min (store_id, camera_id, line_id, person_class, bucket_start, entrance_id, in_count, out_count)
 FROM STDIN
 """
 
-# History's coverage goes straight into the 15-minute rollup (a million per-minute rows would
-# double the seed time and say nothing more about synthetic cameras).
 COPY_COVERAGE_15MIN = "COPY coverage_15min (store_id, camera_id, bucket_start, covered_s) FROM STDIN"
-
-# The 15-minute rollups, derived from the raw rows just loaded (UTC quarter hours, as ingest does).
-ROLLUP_TRAFFIC = """
-INSERT INTO traffic_15min (store_id, camera_id, line_id, person_class, bucket_start, entrance_id,
-                           in_count, out_count)
-SELECT store_id, camera_id, line_id, person_class,
-       date_bin('15 minutes', event_time, timestamptz '2000-01-01 00:00:00+00'),
-       min(entrance_id),
-       count(*) FILTER (WHERE direction = 'in'),
-       count(*) FILTER (WHERE direction = 'out')
-FROM crossing_events
-WHERE store_id = ANY(%(store_ids)s)
-GROUP BY 1, 2, 3, 4, 5
-ON CONFLICT (store_id, bucket_start, camera_id, line_id, person_class) DO UPDATE
-SET in_count = traffic_15min.in_count + excluded.in_count,
-    out_count = traffic_15min.out_count + excluded.out_count
-"""
 
 INSERT_IMPORT = """
 INSERT INTO imports (org_id, kind, filename, content_sha256, rows_total, inserted)
@@ -70,4 +55,4 @@ COPY_STAFF_HOURS = "COPY staff_hours (store_id, hour_start, staff_on_duty, impor
 
 COUNT_CROSSINGS = "SELECT count(*) AS n FROM crossing_events"
 
-ANALYZE = "ANALYZE crossing_events, traffic_15min, coverage_15min, sales_transactions"
+ANALYZE = "ANALYZE crossing_events, coverage_minutes, traffic_15min, coverage_15min, sales_transactions"
