@@ -113,11 +113,34 @@ class _BodySizeLimit:
 
 
 def _install_error_handlers(app: FastAPI) -> None:
+    import psycopg
+    from footfall.server.errors import TooManyRequests
+
     @app.exception_handler(ServerError)
     async def _server_error(request: Request, error: ServerError) -> JSONResponse:
         return JSONResponse(
             status_code=error.status_code,
             content={"error": error.code, "message": error.message, "details": error.details},
+        )
+
+    @app.exception_handler(psycopg.OperationalError)
+    async def _database_down(request: Request, error: psycopg.OperationalError) -> JSONResponse:
+        return JSONResponse(
+            status_code=503,
+            content={
+                "error": "database_unavailable",
+                "message": "the database is unavailable; retry shortly",
+                "details": [],
+            },
+            headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(TooManyRequests)
+    async def _rate_limited(request: Request, error: TooManyRequests) -> JSONResponse:
+        return JSONResponse(
+            status_code=429,
+            content={"error": error.code, "message": error.message, "details": error.details},
+            headers={"Retry-After": "1"},
         )
 
     @app.exception_handler(RequestValidationError)

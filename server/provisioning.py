@@ -167,6 +167,11 @@ def create_camera(
     source: str | None = None,
     calibration: dict | None = None,
 ) -> str:
+    if entrance_id is not None and entrance_id not in _store_entrances(conn, store_id):
+        raise InvalidInput(
+            "the entrance is not in this store",
+            details=[{"field": "entrance_id", "message": f"no entrance {entrance_id!r} in this store"}],
+        )
     try:
         with conn.transaction():
             row = (
@@ -198,6 +203,21 @@ def create_camera(
 def set_lines(conn: psycopg.Connection, camera_id: str, lines: list[LineConfig]) -> int:
     """Replace a camera's counting lines and bump its device's config version; return how many."""
     ids = [line.line_id for line in lines]
+    camera = _cur(conn).execute(q.CAMERA, {"camera_id": camera_id}).fetchone()
+    if camera is None:
+        raise NotFound(f"no camera {camera_id!r}")
+    entrances = _store_entrances(conn, camera["store_id"])
+    for n, line in enumerate(lines):
+        if line.entrance_id is not None and line.entrance_id not in entrances:
+            raise InvalidInput(
+                "a line's entrance must be one of the camera's store",
+                details=[
+                    {
+                        "field": f"lines.{n}.entrance_id",
+                        "message": f"no entrance {line.entrance_id!r} in this store",
+                    }
+                ],
+            )
     if len(set(ids)) != len(ids):
         raise InvalidInput(
             "line ids must be unique per camera", details=[{"field": "lines", "message": "duplicate line_id"}]
@@ -448,6 +468,12 @@ def create_demo_world(
         )
         users[role] = email
     return World(org_id=org_id, region_ids=region_ids, stores=stores, users=users, password=password)
+
+
+def _store_entrances(conn: psycopg.Connection, store_id: str) -> set[str]:
+    return {
+        r["entrance_id"] for r in _cur(conn).execute(q.STORE_ENTRANCES, {"store_id": store_id}).fetchall()
+    }
 
 
 def _cur(conn: psycopg.Connection) -> psycopg.Cursor:

@@ -94,3 +94,5 @@ RETURNING device_id
 CLAIM_UNASSIGNED_CAMERAS = """
 UPDATE cameras SET device_id = %(device_id)s WHERE store_id = %(store_id)s AND device_id IS NULL
 """
+
+STORE_ENTRANCES = "SELECT entrance_id FROM entrances WHERE store_id = %(store_id)s"

@@ -126,3 +126,14 @@ def test_snapshot_round_trip(app_client, world: World) -> None:
     )
     got = app_client.get(f"/api/v1/cameras/{camera_id}/snapshot", headers=installer)
     assert got.status_code == 200 and got.content == jpeg and got.headers["content-type"] == "image/jpeg"
+
+
+def test_a_line_cannot_point_at_another_stores_entrance(app_client, world: World) -> None:
+    installer = login(app_client, world, "installer")
+    foreign_entrance = world.stores[1].entrance_id
+    answer = app_client.put(
+        f"/api/v1/cameras/{world.stores[0].camera_id}/lines",
+        json={"lines": [{**LINE, "entrance_id": foreign_entrance}]},
+        headers=installer,
+    )
+    assert answer.status_code == 422 and answer.json()["details"][0]["field"] == "lines.0.entrance_id"
