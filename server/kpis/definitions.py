@@ -27,7 +27,7 @@ from __future__ import annotations
 import bisect
 import math
 import statistics
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -256,19 +256,36 @@ def evaluate(name: str, i: KpiInputs, sources: dict[Source, SourceCompleteness] 
     """One KPI with its completeness: the lowest completeness of the sources it needs."""
     definition = KPIS[name]
     sources = sources if sources is not None else source_completeness(i)
-    needed = [sources[s] for s in definition.sources]
-    fractions = [s.fraction for s in needed if s.fraction is not None]
-    fraction = min(fractions) if fractions else None
-    missing = tuple(dict.fromkeys(s.missing for s in needed if s.missing))
+    fraction, missing = _combined(definition.sources, sources)
     value = definition.formula(i)
     if value is not None and not math.isfinite(value):
         value = None
     return KpiValue(name, value, not missing, fraction, missing)
 
 
+def _combined(
+    needed: tuple[Source, ...], sources: dict[Source, SourceCompleteness]
+) -> tuple[float | None, tuple[str, ...]]:
+    fractions = [sources[s].fraction for s in needed if sources[s].fraction is not None]
+    missing = tuple(dict.fromkeys(sources[s].missing for s in needed if sources[s].missing))
+    return (min(fractions) if fractions else None), missing
+
+
 def evaluate_all(i: KpiInputs, names: Iterable[str] | None = None) -> dict[str, KpiValue]:
+    """Every KPI (or ``names``) for one set of inputs, sharing the completeness work."""
     sources = source_completeness(i)
-    return {name: evaluate(name, i, sources) for name in (names or KPIS)}
+    combined: dict[tuple[Source, ...], tuple[float | None, tuple[str, ...]]] = {}
+    result = {}
+    for name in names or KPIS:
+        definition = KPIS[name]
+        if definition.sources not in combined:
+            combined[definition.sources] = _combined(definition.sources, sources)
+        fraction, missing = combined[definition.sources]
+        value = definition.formula(i)
+        if value is not None and not math.isfinite(value):
+            value = None
+        result[name] = KpiValue(name, value, not missing, fraction, missing)
+    return result
 
 
 # --- normalisation for comparing stores --------------------------------------------------------
@@ -289,15 +306,16 @@ def normalised(value: float | None, i: KpiInputs, how: Normalise) -> float | Non
 # --- occupancy --------------------------------------------------------------------------------
 
 
-def running_occupancy(flows: Sequence[tuple[date, int, int]]) -> list[int]:
+def running_occupancy(flows: Sequence[tuple[Hashable, int, int]]) -> list[int]:
     """Occupancy after each interval: Σ(in − out) since the interval's local day began, floored at 0.
 
-    ``flows`` are ``(local_day, in, out)`` in time order. The running total restarts each
+    ``flows`` are ``(local_day, in, out)`` in time order (the day as any value that differs
+    between local days). The running total restarts each
     local day (nobody stays overnight; a missed exit must not haunt the next day) and never
     goes below zero (people already inside when counting started leave without entering).
     """
     result: list[int] = []
-    current_day: date | None = None
+    current_day: Hashable = None
     inside = 0
     for day, entered, left in flows:
         if day != current_day:

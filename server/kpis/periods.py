@@ -204,16 +204,23 @@ class OpenSchedule:
             else:
                 merged.append((lo, hi))
         self.spans = merged
-        self._starts = [s[0] for s in merged]
+        self._lo = [int(a.timestamp()) for a, _ in merged]
+        self._hi = [int(b.timestamp()) for _, b in merged]
 
     def minutes(self, start: datetime, end: datetime) -> float:
+        return self.seconds(int(start.timestamp()), int(end.timestamp())) / 60
+
+    def seconds(self, start: int, end: int) -> int:
+        """Open seconds within ``[start, end)`` given as POSIX seconds (the fast path for many bins)."""
         import bisect
 
-        total = 0.0
-        k = max(0, bisect.bisect_right(self._starts, start) - 1)
-        while k < len(self.spans) and self.spans[k][0] < end:
-            lo, hi = max(self.spans[k][0], start), min(self.spans[k][1], end)
-            if hi > lo:
-                total += (hi - lo).total_seconds() / 60
+        total = 0
+        k = max(0, bisect.bisect_right(self._lo, start) - 1)
+        lo, hi = self._lo, self._hi
+        while k < len(lo) and lo[k] < end:
+            a = lo[k] if lo[k] > start else start
+            b = hi[k] if hi[k] < end else end
+            if b > a:
+                total += b - a
             k += 1
         return total

@@ -22,8 +22,6 @@ from footfall.server.errors import InvalidInput, NotFound
 from footfall.server.kpis import definitions as d
 from footfall.server.kpis import periods as p
 
-QUARTER = timedelta(minutes=15)
-
 
 @dataclass(frozen=True, slots=True)
 class Store:
@@ -128,51 +126,58 @@ def store_kpis(
     purchases = conn.execute(q.CUSTOMER_PURCHASES, params).fetchall()
 
     starts = [b.start for b in buckets]
+    epochs = [int(b.start.timestamp()) for b in buckets]
 
     def index(moment: datetime) -> int:
         return bisect.bisect_right(starts, moment) - 1
 
+    def at(epoch: int) -> int:
+        return bisect.bisect_right(epochs, epoch) - 1
+
     acc = [defaultdict(float) for _ in buckets]
     per_entrance: list[dict[str, float]] = [defaultdict(float) for _ in buckets]
-    store_flow: dict[datetime, list[int]] = defaultdict(lambda: [0, 0])
+    store_flow: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for r in traffic:
-        k = index(r["bucket_start"])
+        k = at(r["epoch"])
         acc[k]["visitors"] += r["in_count"]
         acc[k]["visitors_out"] += r["out_count"]
-        store_flow[r["bucket_start"]][0] += r["in_count"]
-        store_flow[r["bucket_start"]][1] += r["out_count"]
+        store_flow[r["epoch"]][0] += r["in_count"]
+        store_flow[r["epoch"]][1] += r["out_count"]
         if by_entrance:
             per_entrance[k][r["entrance_id"] or "unassigned"] += r["in_count"]
     cameras = max(store.cameras, 1)
     for r in coverage:
         fraction = min(1.0, r["covered_s"] / (900.0 * max(cameras, r["cameras"])))
-        open_min = schedule.minutes(r["bucket_start"], r["bucket_start"] + QUARTER)
-        acc[index(r["bucket_start"])]["covered_minutes"] += fraction * open_min
+        open_min = schedule.seconds(r["epoch"], r["epoch"] + 900) / 60
+        acc[at(r["epoch"])]["covered_minutes"] += fraction * open_min
     for r in sales:
-        a = acc[index(r["hour_start"])]
+        a = acc[at(r["epoch"])]
         a["transactions"] += r["transactions"]
         a["refunds"] += r["refunds"]
         a["net_sales"] += float(r["net_sales"])  # summed as float, reported rounded
         a["units"] += r["units"]
         a["member_transactions"] += r["member_transactions"]
     for r in staff:
-        hour = r["hour_start"]
-        if schedule.minutes(hour, hour + timedelta(hours=1)) > 0:
-            a = acc[index(hour)]
+        if schedule.seconds(r["epoch"], r["epoch"] + 3600) > 0:
+            a = acc[at(r["epoch"])]
             a["staff_hours"] += float(r["staff_on_duty"])
             a["staffed_hours"] += 1
     customers: list[dict[str, tuple[datetime, datetime]]] = [{} for _ in buckets]
     for r in purchases:
         customers[index(r["occurred_at"])][r["customer_id"]] = (r["occurred_at"], r["first_purchase"])
     marks_of: list[list[tuple[int, bool]]] = [[] for _ in buckets]
-    for t, level, is_open in _occupancy(store_flow, zone, schedule):
-        marks_of[index(t)].append((level, is_open))
+    day_starts = [int(b.start.timestamp()) for b in p.buckets(start, end, "day", zone)]
+    for t, level, is_open in _occupancy(store_flow, day_starts, schedule):
+        marks_of[at(t)].append((level, is_open))
 
+    open_day_set = _open_days(
+        json.dumps(store.opening_hours or {}, sort_keys=True), store.timezone, start, end
+    )
     rows = []
     for k, bucket in enumerate(buckets):
         a = acc[k]
         local_days = _local_days(bucket, zone)
-        open_days = [day for day in local_days if p.open_spans(store.opening_hours, day, zone)]
+        open_days = [day for day in local_days if day in open_day_set]
         marks = marks_of[k]
         open_marks = [o for o, is_open in marks if is_open]
         new = sum(1 for _, first in customers[k].values() if first >= bucket.start)
@@ -226,8 +231,17 @@ def bucket_row(bucket: p.Bucket, inputs: d.KpiInputs) -> dict[str, Any]:
         "missing": missing,
         "coverage": sources["traffic"].fraction,
     }
-    row.update({name: _round(v.value) for name, v in values.items()})
-    row["kpis"] = {name: {**v.as_dict(), "value": _round(v.value)} for name, v in values.items()}
+    flat = {name: (None if v.value is None else round(v.value, 6)) for name, v in values.items()}
+    row.update(flat)
+    row["kpis"] = {
+        name: {
+            "value": flat[name],
+            "complete": v.complete,
+            "completeness": v.completeness,
+            "missing": list(v.missing),
+        }
+        for name, v in values.items()
+    }
     return row
 
 
@@ -242,12 +256,14 @@ def _local_days(bucket: p.Bucket, zone: ZoneInfo) -> list[date]:
 
 
 def _occupancy(
-    flows: dict[datetime, list[int]], zone: ZoneInfo, schedule: p.OpenSchedule
-) -> list[tuple[datetime, int, bool]]:
-    """Running occupancy after each quarter hour that had movement, with whether the store was open."""
+    flows: dict[int, list[int]], day_starts: list[int], schedule: p.OpenSchedule
+) -> list[tuple[int, int, bool]]:
+    """Running occupancy after each quarter hour that had movement (POSIX seconds), restarting
+    each local day (``day_starts``), with whether the store was open then."""
     ordered = sorted(flows.items())
-    values = d.running_occupancy([(t.astimezone(zone).date(), f[0], f[1]) for t, f in ordered])
-    return [(t, v, schedule.minutes(t, t + QUARTER) > 0) for (t, _), v in zip(ordered, values, strict=True)]
+    days = [bisect.bisect_right(day_starts, t) for t, _ in ordered]
+    values = d.running_occupancy([(day, f[0], f[1]) for day, (_, f) in zip(days, ordered, strict=True)])
+    return [(t, v, schedule.seconds(t, t + 900) > 0) for (t, _), v in zip(ordered, values, strict=True)]
 
 
 # --- many stores over one period ------------------------------------------------------------------
@@ -412,14 +428,14 @@ def hourly_observations(
         "end": buckets[-1].end,
         "by_entrance": False,
     }
-    starts = [b.start for b in buckets]
+    starts = [int(b.start.timestamp()) for b in buckets]
     visitors = [0] * len(buckets)
     covered = [0.0] * len(buckets)
     for r in conn.execute(q.TRAFFIC_15MIN, params).fetchall():
-        visitors[bisect.bisect_right(starts, r["bucket_start"]) - 1] += r["in_count"]
+        visitors[bisect.bisect_right(starts, r["epoch"]) - 1] += r["in_count"]
     cameras = max(store.cameras, 1)
     for r in conn.execute(q.COVERAGE_15MIN, params).fetchall():
-        covered[bisect.bisect_right(starts, r["bucket_start"]) - 1] += (
+        covered[bisect.bisect_right(starts, r["epoch"]) - 1] += (
             min(1.0, r["covered_s"] / (900.0 * max(cameras, r["cameras"]))) / 4
         )
     schedule = p.OpenSchedule(store.opening_hours, start, end, store.zone)

@@ -15,44 +15,47 @@ ORDER BY s.store_id
 
 #: Adults in/out per UTC quarter hour for one store (all lines summed), optionally per entrance.
 TRAFFIC_15MIN = """
-SELECT bucket_start, CASE WHEN %(by_entrance)s THEN entrance_id END AS entrance_id,
+SELECT bucket_start, extract(epoch FROM bucket_start)::bigint AS epoch,
+       CASE WHEN %(by_entrance)s THEN entrance_id END AS entrance_id,
        sum(in_count)::bigint AS in_count, sum(out_count)::bigint AS out_count
 FROM traffic_15min
 WHERE store_id = %(store_id)s AND person_class = 'adult'
   AND bucket_start >= %(start)s AND bucket_start < %(end)s
-GROUP BY 1, 2 ORDER BY 1
+GROUP BY 1, 3 ORDER BY 1
 """
 
 #: Buying units: a group (same group_id) walking in counts once, everyone else once each.
 BUYING_UNITS_15MIN = """
 SELECT date_bin('15 minutes', event_time, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket_start,
+       extract(epoch FROM date_bin('15 minutes', event_time, TIMESTAMPTZ '2000-01-01 00:00:00+00'))::bigint AS epoch,
        CASE WHEN %(by_entrance)s THEN entrance_id END AS entrance_id,
        (count(*) FILTER (WHERE group_id IS NULL) + count(DISTINCT group_id))::bigint AS in_count,
        0::bigint AS out_count
 FROM crossing_events
 WHERE store_id = %(store_id)s AND person_class = 'adult' AND direction = 'in'
   AND event_time >= %(start)s AND event_time < %(end)s
-GROUP BY 1, 2 ORDER BY 1
+GROUP BY 1, 2, 3 ORDER BY 1
 """
 
 #: Seconds any camera of the store counted per quarter hour (divide by 900 × cameras).
 COVERAGE_15MIN = """
-SELECT bucket_start, sum(least(covered_s, 900))::double precision AS covered_s,
+SELECT bucket_start, extract(epoch FROM bucket_start)::bigint AS epoch,
+       sum(least(covered_s, 900))::double precision AS covered_s,
        count(DISTINCT camera_id) AS cameras
 FROM coverage_15min
 WHERE store_id = %(store_id)s AND bucket_start >= %(start)s AND bucket_start < %(end)s
-GROUP BY 1 ORDER BY 1
+GROUP BY 1, 2 ORDER BY 1
 """
 
 SALES_HOURLY = """
-SELECT hour_start, transactions, refunds, net_sales, units, member_transactions
+SELECT hour_start, extract(epoch FROM hour_start)::bigint AS epoch, transactions, refunds, net_sales, units, member_transactions
 FROM sales_hourly
 WHERE store_id = %(store_id)s AND hour_start >= %(start)s AND hour_start < %(end)s
 ORDER BY hour_start
 """
 
 STAFF_HOURS = """
-SELECT hour_start, staff_on_duty FROM staff_hours
+SELECT hour_start, extract(epoch FROM hour_start)::bigint AS epoch, staff_on_duty FROM staff_hours
 WHERE store_id = %(store_id)s AND hour_start >= %(start)s AND hour_start < %(end)s
 ORDER BY hour_start
 """
