@@ -20,7 +20,10 @@ def compare_stores(
     conn: Connection,
     start: date,
     end: date,
-    kpi: Annotated[str, Query(description=f"one of {', '.join(service.COMPARABLE)}")] = "conversion",
+    kpi: Annotated[
+        Literal[service.COMPARABLE],  # type: ignore[valid-type]
+        Query(description="the KPI to rank by (formulas: GET /api/v1/kpis/definitions)"),
+    ] = "conversion",
     normalise: Annotated[
         Literal["none", "per_m2", "per_open_hour"] | None,
         Query(description="per_m2 / per_open_hour for additive KPIs (visitors, transactions, net_sales)"),

@@ -37,9 +37,20 @@ def kpi_definitions(principal: CurrentPrincipal) -> list[dict[str, Any]]:
     ]
 
 
+_FORMULAS = "\n".join(
+    f"- **{k.name}** ({k.unit}; needs {', '.join(k.sources)}): {k.doc}" for k in d.KPIS.values()
+)
+
+
 @router.get(
     "/stores/{store_id}/kpis",
     summary="KPIs per local bucket (hour/day/week/month/period), each with its completeness",
+    description=(
+        "Buckets are cut in the store's own time zone (a DST day has 23 or 25 hours). Each bucket "
+        "carries every KPI flat (`conversion: 0.15`) and under `kpis` with `complete`, `completeness` "
+        "and the `missing` reasons (traffic minutes not counted, sales days not imported, staff hours "
+        "without a figure). A ratio with a zero denominator is null.\n\n" + _FORMULAS
+    ),
 )
 def store_kpis(
     store_id: str,
