@@ -16,13 +16,14 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlparse
 
 import flask
 from footfall.dashboard.client import FootfallClient
-from footfall.dashboard.errors import ApiRejected, ApiUnavailable, DashboardError
+from footfall.dashboard.errors import ApiRejected, ApiUnavailable, DashboardError, NotSignedIn
 from footfall.dashboard.navigation import home_for
 
 SESSION_KEY = "footfall_user"
@@ -89,6 +90,7 @@ def install(server: flask.Flask, client: FootfallClient) -> None:
         except ApiRejected:
             return flask.redirect(f"{LOGIN_PATH}?error=rejected")
         user = answer["user"]
+        _wait_until_usable(client.as_user(answer["access_token"]))
         flask.session.clear()
         flask.session.permanent = True
         flask.session[SESSION_KEY] = {
@@ -110,6 +112,22 @@ def install(server: flask.Flask, client: FootfallClient) -> None:
                 client.as_user(user.token).logout()
         flask.session.clear()
         return flask.redirect(LOGIN_PATH)
+
+
+def _wait_until_usable(client: FootfallClient, *, attempts: int = 20, pause_s: float = 0.05) -> None:
+    """Wait (≤ 1 s) until the new token is accepted.
+
+    The server may answer the sign-in before its session row is committed; without this
+    the first page after signing in could say "your session has ended".
+    """
+    for _ in range(attempts):
+        try:
+            client.me()
+            return
+        except NotSignedIn:
+            time.sleep(pause_s)
+        except DashboardError:
+            return
 
 
 def _safe_next(target: str | None) -> str:

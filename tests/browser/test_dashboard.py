@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from contextlib import closing
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -45,6 +45,10 @@ def api(stack: Stack, role: str) -> httpx.Client:
     )
     answer.raise_for_status()
     client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
+    # The server may answer the sign-in before the session is committed (reported); wait for it.
+    deadline = time.monotonic() + 2
+    while client.get("/auth/me").status_code == 401 and time.monotonic() < deadline:
+        time.sleep(0.05)
     return client
 
 
@@ -61,10 +65,10 @@ def device(stack: Stack, store: int = 0) -> httpx.Client:
     )
 
 
-def ingest(stack: Stack, *, ins: int, outs: int = 0, store: int = 0) -> None:
-    """Send crossings (now) and this minute's coverage as the store's device would."""
+def ingest(stack: Stack, *, ins: int, outs: int = 0, store: int = 0, at: datetime | None = None) -> None:
+    """Send crossings (now, or ``at``) and that minute's coverage as the store's device would."""
     seeded = stack.seeded.stores[store]
-    now = datetime.now(UTC)
+    now = at or datetime.now(UTC)
     crossings = [
         {
             "seq": next(_seq),
@@ -123,16 +127,38 @@ def today_in(zone: str) -> str:
 
 @pytest.fixture(scope="module")
 def some_traffic(stack: Stack) -> None:
-    """Both stores have counted people today before any page opens."""
-    ingest(stack, ins=12, outs=5, store=0)
-    ingest(stack, ins=7, outs=2, store=1)
+    """Both stores have counted people yesterday and today, and their devices report healthy."""
+    for store, (yesterday_in, today_in_count) in enumerate([(30, 12), (18, 7)]):
+        zone = ZoneInfo(stack.seeded.stores[store].timezone)
+        local_noon = datetime.now(zone).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(
+            days=1
+        )
+        ingest(stack, ins=yesterday_in, outs=yesterday_in, store=store, at=local_noon.astimezone(UTC))
+        ingest(stack, ins=today_in_count, outs=today_in_count // 2, store=store)
+        heartbeat(stack, store)
+
+
+def heartbeat(stack: Stack, store: int = 0) -> None:
+    seeded = stack.seeded.stores[store]
+    now = datetime.now(UTC).isoformat()
+    health = {
+        "sent_at": now,
+        "agent_version": "test",
+        "uptime_s": 60,
+        "cameras": [{"camera_id": seeded.camera_id, "state": "ok", "fps": 15.0, "last_frame_at": now}],
+        "outbox_backlog": 0,
+        "disk_used_bytes": 0,
+        "disk_budget_bytes": 10**9,
+    }
+    with device(stack, store) as client:
+        client.post("/ingest/health", json=health).raise_for_status()
 
 
 # -- tests ----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_sees_only_its_pages(stack: Stack, new_page: Any, role: str) -> None:
+def test_each_role_sees_only_its_pages(stack: Stack, new_page: Any, role: str, some_traffic: None) -> None:
     page = new_page()
     sign_in(page, stack, role)
     expected = len(visible_pages(role))
@@ -170,17 +196,22 @@ def test_live_figures_equal_the_api(stack: Stack, new_page: Any, some_traffic: N
     sign_in(page, stack, "store_manager", then="/live")
     page.wait_for_selector("#live-in")
     with closing(api(stack, "store_manager")) as client:
-        details = client.get(f"/stores/{store.store_id}").json()
-        occupancy = client.get(f"/stores/{store.store_id}/occupancy").json()
+        details = get_json(client, f"/stores/{store.store_id}")
+        occupancy = get_json(client, f"/stores/{store.store_id}/occupancy")
         day = today_in(store.timezone)
-        hourly = client.get(
+        hourly = get_json(
+            client,
             f"/stores/{store.store_id}/traffic",
-            params={"start": day, "end": day, "granularity": "hour", "person_class": "adult"},
-        ).json()
+            start=day,
+            end=day,
+            granularity="hour",
+            person_class="adult",
+        )
     locale = details["locale"]
-    assert page.inner_text("#live-in") == formatting.count(occupancy["in"], locale)
-    assert page.inner_text("#live-out") == formatting.count(occupancy["out"], locale)
-    assert page.inner_text("#live-occupancy") == formatting.count(occupancy["occupancy"], locale)
+    assert occupancy["in"] > 0
+    wait_for_text(page, "#live-in", formatting.count(occupancy["in"], locale))
+    wait_for_text(page, "#live-out", formatting.count(occupancy["out"], locale))
+    wait_for_text(page, "#live-occupancy", formatting.count(occupancy["occupancy"], locale))
     today = next(t for t in graph_traces(page, "live-hourly") if t["name"] == "Today")
     assert sum(today["y"]) == sum(b["in"] for b in hourly["buckets"]) == occupancy["in"]
     shot(page, stack, "live-store-manager")
@@ -207,10 +238,10 @@ def test_live_view_updates_when_crossings_arrive(stack: Stack, new_page: Any, so
     page.wait_for_selector("#live-in")
     page.evaluate("() => { window.__sameDocument = true; }")
     with closing(api(stack, "store_manager")) as client:
-        before = client.get(f"/stores/{store.store_id}/occupancy").json()
+        before = get_json(client, f"/stores/{store.store_id}/occupancy")
     locale = "en_GB"
     with closing(api(stack, "store_manager")) as client:
-        locale = client.get(f"/stores/{store.store_id}").json()["locale"]
+        locale = get_json(client, f"/stores/{store.store_id}")["locale"]
     wait_for_text(page, "#live-in", formatting.count(before["in"], locale))
     ingest(stack, ins=4, outs=1, store=0)
     wait_for_text(page, "#live-in", formatting.count(before["in"] + 4, locale))
@@ -262,7 +293,7 @@ def test_installer_draws_a_line_that_reaches_the_device(
         deadline = time.monotonic() + 10
         requests: list = []
         while not requests and time.monotonic() < deadline:
-            body = client.get("/devices/me/snapshot-requests").json()
+            body = get_json(client, "/devices/me/snapshot-requests")
             requests = body if isinstance(body, list) else body.get("requests", [])
             time.sleep(0.3)
         assert requests, "the snapshot request did not reach the device"
@@ -298,7 +329,7 @@ def test_installer_draws_a_line_that_reaches_the_device(
     shot(page, stack, "installer-line-drawn")
 
     with device(stack) as client:
-        config = client.get("/devices/me/config").json()
+        config = get_json(client, "/devices/me/config")
     camera = next(c for c in config["cameras"] if c["camera_id"] == store.camera_id)
     line = camera["lines"][0]
     for key, value in drawn.items():
@@ -336,7 +367,7 @@ def test_installer_sees_the_devices_of_their_store(stack: Stack, new_page: Any) 
     sign_in(page, stack, "installer", then="/installer")
     page.wait_for_selector("#ins-devices-grid td")
     with closing(api(stack, "installer")) as client:
-        devices = client.get("/devices").json()
+        devices = get_json(client, "/devices")
     rows = page.locator("#ins-devices-grid td[data-dash-column='device']").all_inner_texts()
     assert set(rows) == {d.get("hostname") or d["device_id"] for d in devices}
     assert len(devices) == 1  # the installer is scoped to the first store

@@ -35,6 +35,8 @@ def _server(request: httpx.Request) -> httpx.Response:
         )
     if auth != "Bearer tok-1":
         return httpx.Response(401, json={"error": "unauthorised", "message": "sign in", "details": []})
+    if path == "/api/v1/auth/me":
+        return httpx.Response(200, json={**USER, "store_ids": ["s1"], "expires_at": None})
     if path == "/api/v1/stores/s1/traffic":
         return httpx.Response(200, json={"store_id": "s1", "query": dict(request.url.params), "buckets": []})
     if path == "/api/v1/stores/other":
