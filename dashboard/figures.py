@@ -181,7 +181,9 @@ def split_pie(parts: Mapping[str, float], *, title: str, locale: str | None = No
     """A share chart (members vs non-members, new vs returning)."""
     usable = {k: v for k, v in parts.items() if v}
     if not usable:
-        return empty(title, "No customer data for this period. Import customers and sales first.", height=300)
+        return empty(
+            title, "No customer data for this period.<br>Import customers and sales first.", height=300
+        )
     figure = _base(title, height=300)
     figure.add_pie(
         labels=list(usable),
@@ -198,8 +200,8 @@ def split_pie(parts: Mapping[str, float], *, title: str, locale: str | None = No
 def segment_bars(segments: Mapping[str, float], *, locale: str | None = None) -> go.Figure:
     """Customers per RFM segment."""
     title = "Customers per RFM segment"
-    if not segments:
-        return empty(title, "No segments yet: customers need purchases in the period.", height=300)
+    if not segments or not any(segments.values()):
+        return empty(title, "No segments yet:<br>customers need purchases in the period.", height=300)
     ordered = sorted(segments.items(), key=lambda item: item[1])
     figure = _base(title, height=max(260, 80 + 34 * len(ordered)))
     figure.add_bar(
@@ -218,7 +220,7 @@ def segment_bars(segments: Mapping[str, float], *, locale: str | None = None) ->
 def lifetime_value(bins: Sequence[Mapping], *, currency: str | None, locale: str | None = None) -> go.Figure:
     """Histogram of customer lifetime value; ``bins`` are ``{"lower","upper","customers"}``."""
     title = f"Customer lifetime value ({(currency or '').upper()})".replace(" ()", "")
-    if not bins:
+    if not bins or not any(b.get("customers") for b in bins):
         return empty(title, "No lifetime values yet: import customers and their sales.", height=300)
     labels = [
         f"{formatting.money(b['lower'], currency, locale)}–{formatting.money(b['upper'], currency, locale)}"

@@ -146,3 +146,20 @@ def kpi_of(row: Mapping | None, name: str) -> float | None:
         return entry.get("value") if isinstance(entry, Mapping) else entry
     value = row.get(name)
     return value.get("value") if isinstance(value, Mapping) else value
+
+
+def lacks_sales(entry: Mapping | None) -> bool:
+    """Whether a KPI entry or comparison row says sales were not imported for (part of) its period.
+
+    A conversion computed without sales is 0 % on paper but means "unknown", so pages show
+    it as missing and say which import is needed.
+    """
+    if not entry:
+        return False
+    return any(str(m).startswith(("sales", "crm")) for m in entry.get("missing") or [])
+
+
+def kpi_entry(row: Mapping | None, name: str) -> Mapping | None:
+    nested = row.get("kpis") if row else None
+    entry = nested.get(name) if isinstance(nested, Mapping) else None
+    return entry if isinstance(entry, Mapping) else None

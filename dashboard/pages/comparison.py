@@ -18,6 +18,7 @@ from footfall.dashboard.errors import ApiRejected, DashboardError
 from footfall.dashboard.navigation import COMPARISON
 from footfall.dashboard.pages.common import empty_state, error_state, guarded, page_header, store_options
 from footfall.dashboard.session import SignedInUser, current_user
+from footfall.dashboard.store_status import lacks_sales
 
 #: The KPIs the server can compare across stores; only additive ones can be normalised.
 KPIS = (
@@ -295,7 +296,7 @@ def _ranking_view(
         for r in ranking.comparison_rows(client.comparison("visitors", start, end, region_id=region_id))
     }
     conversion = {
-        str(r.get("store_id")): r.get("value")
+        str(r.get("store_id")): None if lacks_sales(r) else r.get("value")
         for r in ranking.comparison_rows(client.comparison("conversion", start, end, region_id=region_id))
     }
     points = [

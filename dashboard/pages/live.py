@@ -28,7 +28,15 @@ from footfall.dashboard.pages.common import (
     store_options,
 )
 from footfall.dashboard.session import SignedInUser, current_user
-from footfall.dashboard.store_status import camera_alerts, coverage_alert, first_row, kpi_of, totals_by
+from footfall.dashboard.store_status import (
+    camera_alerts,
+    coverage_alert,
+    first_row,
+    kpi_entry,
+    kpi_of,
+    lacks_sales,
+    totals_by,
+)
 
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
 
@@ -110,7 +118,7 @@ def _live_body(api: FootfallClient, store_id: str) -> Any:
     conversion = None
     try:
         row = first_row(api.kpis(store_id, today, today, granularity="day"))
-        conversion = kpi_of(row, "conversion")
+        conversion = None if lacks_sales(kpi_entry(row, "conversion")) else kpi_of(row, "conversion")
     except ApiRejected:
         conversion = None  # KPIs unavailable for this role or no sales imported
 
@@ -155,7 +163,7 @@ def _live_body(api: FootfallClient, store_id: str) -> Any:
             ),
         ]
     )
-    entrance_totals = totals_by(entrances, "entrance_id")
+    entrance_totals = totals_by(entrances, "entrance_id", _entrance_names(api, store_id, entrances))
     as_of = formatting.parse_local_time(occupancy.get("as_of"), zone)
     return html.Div(
         [
@@ -214,3 +222,18 @@ def _tile(label: str, value: str, tile_id: str, hint: str) -> dbc.Col:
         lg=3,
         className="mb-3",
     )
+
+
+def _entrance_names(api: FootfallClient, store_id: str, buckets: list[dict]) -> dict[str, str]:
+    """Entrances named after their camera where the role may list cameras, else numbered."""
+    names: dict[str, str] = {}
+    try:
+        for camera in api.cameras(store_id):
+            if camera.get("entrance_id"):
+                names.setdefault(str(camera["entrance_id"]), camera.get("name") or camera["camera_id"])
+    except ApiRejected:
+        pass  # store managers may not list cameras; number the entrances instead
+    unnamed = sorted({str(b.get("entrance_id")) for b in buckets} - set(names))
+    for number, entrance_id in enumerate(unnamed, start=len(names) + 1):
+        names[entrance_id] = f"Entrance {number}" if entrance_id != "None" else "Unassigned"
+    return names

@@ -196,3 +196,19 @@ def test_device_health_as_the_server_sends_it() -> None:
     }
     assert store_status.device_online(device, NOW)
     assert [a.message for a in store_status.camera_alerts([device], "s1", NOW)] == ["Camera c1 is stale."]
+
+
+def test_conversion_without_sales_is_unknown_not_zero() -> None:
+    row = {
+        "kpis": {
+            "conversion": {
+                "value": 0.0,
+                "complete": False,
+                "missing": ["sales: 1 of 1 open day(s) have no sales imported"],
+            }
+        }
+    }
+    assert store_status.lacks_sales(store_status.kpi_entry(row, "conversion"))
+    traffic_gap = {"value": 0.2, "missing": ["traffic: 5 of 600 open minutes not counted"]}
+    assert not store_status.lacks_sales(traffic_gap)
+    assert not store_status.lacks_sales(None)
