@@ -39,6 +39,15 @@ def _base(title: str, *, height: int = 340) -> go.Figure:
     return figure
 
 
+def _whole_people(figure: go.Figure, values: Iterable[float], *, axis: str = "y") -> None:
+    """People come whole: small counts get a tick per person instead of 0.5 steps."""
+    top = max(values, default=0)
+    settings = {"rangemode": "tozero", "tickformat": ",d"}
+    if top <= 10:
+        settings["dtick"] = 1
+    (figure.update_xaxes if axis == "x" else figure.update_yaxes)(**settings)
+
+
 def empty(title: str, message: str, *, height: int = 340) -> go.Figure:
     """A titled chart that explains why it is empty instead of showing blank axes."""
     figure = _base(title, height=height)
@@ -92,7 +101,8 @@ def hourly_against_last_week(
         hovertemplate="%{x}: %{customdata} visitors last " + weekday + "<extra></extra>",
     )
     figure.update_xaxes(title_text="Hour (store time)")
-    figure.update_yaxes(title_text="Visitors in (people)", rangemode="tozero")
+    figure.update_yaxes(title_text="Visitors in (people)")
+    _whole_people(figure, [*now.values(), *before.values()])
     return figure
 
 
@@ -114,7 +124,8 @@ def entrance_split(totals: Mapping[str, int], *, locale: str | None = None) -> g
         text=[formatting.count(v, locale) for _, v in ordered],
         textposition="auto",
     )
-    figure.update_xaxes(title_text="Visitors in (people)", rangemode="tozero")
+    figure.update_xaxes(title_text="Visitors in (people)")
+    _whole_people(figure, totals.values(), axis="x")
     figure.update_yaxes(title_text="Entrance")
     return figure
 
@@ -212,7 +223,8 @@ def segment_bars(segments: Mapping[str, float], *, locale: str | None = None) ->
         customdata=[formatting.count(v, locale) for _, v in ordered],
         hovertemplate="%{y}: %{customdata} customers<extra></extra>",
     )
-    figure.update_xaxes(title_text="Customers (people)", rangemode="tozero")
+    figure.update_xaxes(title_text="Customers (people)")
+    _whole_people(figure, segments.values(), axis="x")
     figure.update_yaxes(title_text="Segment")
     return figure
 
@@ -237,7 +249,8 @@ def lifetime_value(bins: Sequence[Mapping], *, currency: str | None, locale: str
         hovertemplate="%{x}: %{customdata} customers<extra></extra>",
     )
     figure.update_xaxes(title_text=f"Lifetime value ({(currency or '').upper()})")
-    figure.update_yaxes(title_text="Customers (people)", rangemode="tozero")
+    figure.update_yaxes(title_text="Customers (people)")
+    _whole_people(figure, [b["customers"] for b in bins])
     return figure
 
 

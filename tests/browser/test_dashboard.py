@@ -136,6 +136,28 @@ def some_traffic(stack: Stack) -> None:
         ingest(stack, ins=yesterday_in, outs=yesterday_in, store=store, at=local_noon.astimezone(UTC))
         ingest(stack, ins=today_in_count, outs=today_in_count // 2, store=store)
         heartbeat(stack, store)
+    import_sales(stack)
+
+
+def import_sales(stack: Stack) -> None:
+    """CRM customers and POS sales for the first store, yesterday and today (as HQ would import)."""
+    zone = ZoneInfo(stack.seeded.stores[0].timezone)
+    now = datetime.now(zone).replace(microsecond=0)
+    customers = "customer_id,joined_on\n" + "".join(f"c{n},2026-01-0{n}\n" for n in range(1, 5))
+    rows = ["store,timestamp,transaction_id,amount,currency,units,customer_id"]
+    for day, count in ((1, 6), (0, 3)):
+        moment = (
+            (now - timedelta(days=day, minutes=5)) if day == 0 else now.replace(hour=12) - timedelta(days=1)
+        )
+        for n in range(count):
+            customer = f"c{n % 4 + 1}" if n % 3 else ""
+            rows.append(f"S1,{moment.isoformat()},t{day}-{n},{20 + 5 * n}.50,EUR,{1 + n % 3},{customer}")
+    with closing(api(stack, "hq_admin")) as client:
+        for kind, body in (("customers", customers), ("sales", "\n".join(rows) + "\n")):
+            answer = client.post(
+                f"/imports/{kind}", content=body.encode(), headers={"Content-Type": "text/csv"}
+            )
+            assert answer.status_code == 200, answer.text
 
 
 def heartbeat(stack: Stack, store: int = 0) -> None:
@@ -212,9 +234,42 @@ def test_live_figures_equal_the_api(stack: Stack, new_page: Any, some_traffic: N
     wait_for_text(page, "#live-in", formatting.count(occupancy["in"], locale))
     wait_for_text(page, "#live-out", formatting.count(occupancy["out"], locale))
     wait_for_text(page, "#live-occupancy", formatting.count(occupancy["occupancy"], locale))
+    with closing(api(stack, "store_manager")) as client:
+        kpis = get_json(client, f"/stores/{store.store_id}/kpis", start=day, end=day, granularity="day")
+    conversion = kpis["buckets"][0]["kpis"]["conversion"]["value"]
+    assert conversion
+    wait_for_text(page, "#live-conversion", formatting.percent(conversion, locale))
     today = next(t for t in graph_traces(page, "live-hourly") if t["name"] == "Today")
     assert sum(today["y"]) == sum(b["in"] for b in hourly["buckets"]) == occupancy["in"]
     shot(page, stack, "live-store-manager")
+
+
+def test_customers_figures_equal_the_api(stack: Stack, new_page: Any, some_traffic: None) -> None:
+    from footfall.dashboard.periods import period_dates
+
+    store = stack.seeded.stores[0]
+    page = new_page()
+    sign_in(page, stack, "store_manager", then="/customers")
+    page.wait_for_selector("#cus-tiles-customers")
+    start, end = period_dates("last_90", datetime.now(ZoneInfo(store.timezone)).date())
+    with closing(api(stack, "store_manager")) as client:
+        details = get_json(client, f"/stores/{store.store_id}")
+        summary = get_json(
+            client,
+            f"/stores/{store.store_id}/customers/summary",
+            start=start.isoformat(),
+            end=end.isoformat(),
+        )
+    locale = details["locale"]
+    assert summary["customers"] > 0
+    wait_for_text(page, "#cus-tiles-customers", formatting.count(summary["customers"], locale))
+    wait_for_text(page, "#cus-tiles-member-share", formatting.percent(summary["member_share"], locale))
+    wait_for_text(
+        page, "#cus-tiles-ltv", formatting.money(summary["average_ltv"], details["currency"], locale)
+    )
+    segments = graph_traces(page, "cus-segments")
+    assert sum(segments[0]["x"]) == sum(summary["rfm_segments"].values())
+    shot(page, stack, "customers-store-manager")
 
 
 def test_store_manager_cannot_reach_another_store(stack: Stack, new_page: Any) -> None:
