@@ -167,7 +167,7 @@ def store_kpis(
         customers[index(r["occurred_at"])][r["customer_id"]] = (r["occurred_at"], r["first_purchase"])
     marks_of: list[list[tuple[int, bool]]] = [[] for _ in buckets]
     day_starts = [int(b.start.timestamp()) for b in p.buckets(start, end, "day", zone)]
-    for t, level, is_open in _occupancy(store_flow, day_starts, schedule):
+    for t, level, is_open in _occupancy(store_flow, day_starts, schedule, epochs[0], int(hi.timestamp())):
         marks_of[at(t)].append((level, is_open))
 
     open_day_set = _open_days(
@@ -256,14 +256,17 @@ def _local_days(bucket: p.Bucket, zone: ZoneInfo) -> list[date]:
 
 
 def _occupancy(
-    flows: dict[int, list[int]], day_starts: list[int], schedule: p.OpenSchedule
+    flows: dict[int, list[int]], day_starts: list[int], schedule: p.OpenSchedule, lo: int, hi: int
 ) -> list[tuple[int, int, bool]]:
-    """Running occupancy after each quarter hour that had movement (POSIX seconds), restarting
-    each local day (``day_starts``), with whether the store was open then."""
-    ordered = sorted(flows.items())
-    days = [bisect.bisect_right(day_starts, t) for t, _ in ordered]
-    values = d.running_occupancy([(day, f[0], f[1]) for day, (_, f) in zip(days, ordered, strict=True)])
-    return [(t, v, schedule.seconds(t, t + 900) > 0) for (t, _), v in zip(ordered, values, strict=True)]
+    """Occupancy at the end of every quarter hour in ``[lo, hi)`` (POSIX seconds): the running
+    Σ(in − out) of :func:`definitions.running_occupancy`, carried through quiet quarters and
+    restarting each local day (``day_starts``), with whether the store was open then."""
+    quarters = range(lo - lo % 900, hi, 900)
+    days = [bisect.bisect_right(day_starts, t) for t in quarters]
+    values = d.running_occupancy(
+        [(day, *flows.get(t, (0, 0))) for day, t in zip(days, quarters, strict=True)]  # type: ignore[misc]
+    )
+    return [(t, v, schedule.seconds(t, t + 900) > 0) for t, v in zip(quarters, values, strict=True)]
 
 
 # --- many stores over one period ------------------------------------------------------------------

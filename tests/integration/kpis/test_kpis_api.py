@@ -301,3 +301,49 @@ def test_staff_import_and_shoppers_per_staff_hour(app_client, chain: Chain) -> N
     assert day["staff_to_shopper"] == pytest.approx(1000 / 40) and day["kpis"]["staff_to_shopper"]["complete"]
     corrected = _import(app_client, admin, "staff", staff.replace("T09:00,4", "T09:00,5")).json()
     assert (corrected["updated"], corrected["unchanged"]) == (1, 9)
+
+
+def test_buying_units_entrances_and_occupancy(app_client, chain: Chain) -> None:
+    import psycopg
+
+    admin = login(app_client, chain.world, "hq_admin")
+    store = chain.world.stores[0]
+    # 09:00-09:15 GMT: 4 adults in, 3 of them one family (group g1), 1 child; 09:15-09:30: 1 adult out
+    events = [("in", "adult", "g1"), ("in", "adult", "g1"), ("in", "adult", "g1"), ("in", "adult", None),
+              ("in", "child", "g1")]  # fmt: skip
+    with psycopg.connect(chain.dsn) as conn:
+        for seq, (direction, person, group) in enumerate(events, start=1):
+            conn.execute(
+                "INSERT INTO crossing_events (device_id, seq, event_time, store_id, camera_id, line_id, entrance_id,"
+                " direction, person_class, group_id) VALUES (%s, %s, %s, %s, %s, 'door', %s, %s, %s, %s)",
+                (store.device_id, seq, utc(2026, 3, 10, 9, 1, seq), store.store_id, store.camera_id,
+                 store.entrance_id, direction, person, group),
+            )  # fmt: skip
+    chain.traffic(0, utc(2026, 3, 10, 9), 1, 4)
+    chain.traffic(0, utc(2026, 3, 10, 9, 15), 1, 0, out_per_quarter=1)
+    (adults,) = _day(app_client, admin, chain.london, "2026-03-10", by="entrance")
+    assert adults["visitors"] == 4 and adults["entrances"] == [
+        {"entrance_id": store.entrance_id, "visitors": 4}
+    ]
+    # occupancy 4 after 09:15, 3 after 09:30 and through the 38 quiet quarters until 19:00
+    assert adults["peak_occupancy"] == 4 and adults["average_occupancy"] == pytest.approx((4 + 3 * 39) / 40)
+    (units,) = _day(app_client, admin, chain.london, "2026-03-10", visitors="buying_units")
+    assert units["visitors"] == 2  # the family counts once, the single adult once
+
+
+def test_low_traffic_is_flagged_against_the_same_hour_of_previous_weeks(app_client, chain: Chain) -> None:
+    admin = login(app_client, chain.world, "hq_admin")
+    for week in (1, 2, 3):  # three Tuesdays before, 10:00-11:00 GMT: 40 visitors each
+        chain.traffic(0, utc(2026, 3, 24 - 7 * week, 10), 4, 10)
+    chain.traffic(0, utc(2026, 3, 24, 10), 4, 1)  # the camera is up but only 4 people came
+    flags = app_client.get(
+        f"{API}/anomalies",
+        params={"start": "2026-03-24", "end": "2026-03-24", "store_id": chain.london},
+        headers=admin,
+    ).json()["anomalies"]
+    low = [f for f in flags if f["kind"] == "low_traffic"]
+    assert [(f["bucket_start"], f["value"], f["expected"]) for f in low] == [
+        ("2026-03-24T10:00:00+00:00", 4, 40.0)
+    ]
+    # the other open hours of that day had no camera coverage at all: flagged as camera down, not low traffic
+    assert {f["kind"] for f in flags} == {"low_traffic", "camera_down"}
