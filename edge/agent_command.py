@@ -124,3 +124,27 @@ def enroll(args: argparse.Namespace) -> int:
         f"enrolled as device {credentials.device_id} of store {credentials.store_id}; token in {token_file}"
     )
     return 0
+
+
+def outbox_status(args: argparse.Namespace) -> int:
+    """What is waiting, what was refused and why; optionally send the refused rows again."""
+    from footfall.edge.outbox import Outbox
+
+    config = load_agent_config(Path(args.config))
+    if not config.outbox.path.exists():
+        raise EdgeConfigError(f"no outbox at {config.outbox.path}; has the agent run with this config?")
+    with Outbox(
+        config.outbox.path, disk_budget_bytes=int(config.outbox.disk_budget_mb * 1024 * 1024)
+    ) as outbox:
+        if args.requeue_rejected:
+            print(f"{outbox.requeue_rejected()} rejected rows will be sent again")
+        stats = outbox.stats()
+        oldest = stats.oldest_unsent_at.isoformat() if stats.oldest_unsent_at else "-"
+        print(
+            f"pending {stats.pending}, in flight {stats.in_flight}, sent {stats.sent}, rejected {stats.rejected}; "
+            f"oldest unsent {oldest}; {stats.disk_used_bytes / 1e6:.1f} of {stats.disk_budget_bytes / 1e6:.0f} MB"
+            + (" (OVER BUDGET)" if stats.disk_budget_exceeded else "")
+        )
+        for row in outbox.rejected_rows(limit=args.limit):
+            print(f"rejected seq {row.seq} ({row.kind}): {row.reason}")
+    return 0

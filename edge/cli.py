@@ -58,6 +58,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     enroll.add_argument("--hostname", help="name shown to installers (default: this machine's hostname)")
     enroll.add_argument("--insecure", action="store_true", help="do not verify TLS (lab networks only)")
+    outbox = add_command(
+        edge, "outbox", lazy("footfall.edge.agent_command", "outbox_status"), "show counts waiting or refused"
+    )
+    outbox.add_argument("--config", required=True, help="agent YAML")
+    outbox.add_argument("--limit", type=int, default=20, help="how many rejected rows to list")
+    outbox.add_argument(
+        "--requeue-rejected", action="store_true", help="send refused rows again (after a fix)"
+    )
 
 
 def _models(args: argparse.Namespace) -> int:

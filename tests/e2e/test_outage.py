@@ -42,7 +42,7 @@ import yaml
 pytestmark = [pytest.mark.e2e, pytest.mark.vision, pytest.mark.timeout(300)]
 
 FRONT = "caviar/EnterExitCrossingPaths1front.mpg"
-CORRIDOR = "caviar/EnterExitCrossingPaths1cor.mpg"
+WALKWAY = "pets09_s2l1/vtest.avi"  # 19 pedestrians crossing a campus walkway
 W, H = 384.0, 288.0
 
 
@@ -159,8 +159,8 @@ def store(pg_dsn: str) -> Iterator[dict]:
         front = provisioning.create_camera(
             conn, store_id, name="Front", camera_id=f"front-{suffix}", entrance_id=entrance
         )
-        corridor = provisioning.create_camera(
-            conn, store_id, name="Corridor", camera_id=f"corridor-{suffix}", entrance_id=entrance
+        walkway = provisioning.create_camera(
+            conn, store_id, name="Walkway", camera_id=f"walkway-{suffix}", entrance_id=entrance
         )
         provisioning.set_lines(
             conn,
@@ -171,7 +171,14 @@ def store(pg_dsn: str) -> Iterator[dict]:
             ],
         )
         provisioning.set_lines(
-            conn, corridor, [LineConfig(**_line("corridor", 0, 170, 383, 170, 192, 100, entrance))]
+            conn,
+            walkway,
+            [  # fractions of the PETS frame, written in the helper's CAVIAR pixels
+                LineConfig(
+                    **_line("across", 0.5 * W, 0.2 * H, 0.5 * W, 0.99 * H, 0.7 * W, 0.6 * H, entrance)
+                ),
+                LineConfig(**_line("along", 0.0, 0.6 * H, 0.99 * W, 0.6 * H, 0.5 * W, 0.9 * H, entrance)),
+            ],
         )
         email = f"installer-{suffix}@outage.test"
         provisioning.create_user(
@@ -184,7 +191,7 @@ def store(pg_dsn: str) -> Iterator[dict]:
             store_ids=[store_id],
         )
         conn.commit()
-    yield {"store_id": store_id, "cameras": [front, corridor], "email": email, "password": "pw-" + suffix}
+    yield {"store_id": store_id, "cameras": [front, walkway], "email": email, "password": "pw-" + suffix}
 
 
 def _agent_config(
@@ -195,7 +202,7 @@ def _agent_config(
         "pull_config": True,
         "cameras": [
             {"camera_id": cameras[0], "source": str(footage / FRONT), "loop": loop, "on_end": "stop"},
-            {"camera_id": cameras[1], "source": str(footage / CORRIDOR), "loop": loop, "on_end": "stop"},
+            {"camera_id": cameras[1], "source": str(footage / WALKWAY), "loop": loop, "on_end": "stop"},
         ],
         "outbox": {"path": str(tmp / "outbox.sqlite3"), "retention_days": 7},
         "uploader": {

@@ -468,3 +468,20 @@ def test_config_is_cached_so_the_agent_starts_without_the_network(tmp_path: Path
     server.down = True
     assert pull_device_config(client, cache) == server.config, "the cached copy when offline"
     assert pull_device_config(client, tmp_path / "never-written.json") is None
+
+
+def test_the_outbox_command_lists_refused_rows_and_requeues_them(tmp_path: Path, capsys) -> None:
+    from footfall.cli import main
+
+    config = make_config(tmp_path, [camera("a")])
+    path = tmp_path / "agent.yaml"
+    path.write_text(__import__("yaml").safe_dump(config.model_dump(mode="json")))
+    with Outbox(config.outbox.path, first_seq=1) as outbox:
+        outbox.append([EveryTenthFrameCounts(camera("a"))._event(n, T0) for n in (1, 2)])
+        outbox.claim(max_rows=1, max_bytes=10**6)
+        outbox.reject([1], "422 invalid_input: camera 'a' has no line 'door'")
+    assert main(["edge", "outbox", "--config", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "pending 1" in out and "rejected 1" in out and "has no line 'door'" in out
+    assert main(["edge", "outbox", "--config", str(path), "--requeue-rejected"]) == 0
+    assert "pending 2" in capsys.readouterr().out
