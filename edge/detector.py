@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -65,7 +66,9 @@ class YoloDetector:
         self.model = model
         self.confidence = confidence
         self.imgsz = imgsz or model.imgsz or 640
-        self.tracker = tracker if tracker.endswith(".yaml") else f"{tracker}.yaml"
+        self.tracker = _tracker_config(
+            tracker if tracker.endswith(".yaml") else f"{tracker}.yaml", confidence
+        )
         self.classes = None if classes is None else list(classes)
         self.device = device
         try:
@@ -91,7 +94,7 @@ class YoloDetector:
             crop,
             persist=persist,
             tracker=self.tracker,
-            conf=min(self.confidence, 0.1),  # ByteTrack wants the low-score boxes for its second stage
+            conf=min(self.confidence, 0.1),  # the tracker's second stage wants the low-score boxes
             imgsz=self.imgsz,
             classes=self.classes,
             device=self.device,
@@ -148,6 +151,38 @@ class YoloDetector:
                 )
             )
         return out
+
+
+def _tracker_config(name: str, confidence: float) -> str:
+    """The tracker's YAML with ``confidence`` as the score that starts and first-matches a track.
+
+    The detector itself runs at a low threshold so ByteTrack's second stage can keep a
+    track through a weak detection; ``confidence`` therefore belongs in the tracker.
+    Returns the stock file when nothing changes.
+    """
+    import hashlib
+    import tempfile
+
+    import yaml
+    from ultralytics.utils.checks import check_yaml
+
+    path = Path(check_yaml(name))
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    changed = {
+        key: confidence for key in ("track_high_thresh", "new_track_thresh") if config.get(key) != confidence
+    }
+    if not changed:
+        return str(path)
+    config.update(changed)
+    config["track_low_thresh"] = min(config.get("track_low_thresh", 0.1), confidence)
+    text = yaml.safe_dump(config, sort_keys=True)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    target = Path(tempfile.gettempdir()) / f"footfall-{path.stem}-{digest}.yaml"  # one file per setting
+    if not target.exists():  # write then rename: another process may be reading it
+        partial = target.with_suffix(f".{os.getpid()}.part")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, target)
+    return str(target)
 
 
 def _crop(image: np.ndarray, roi: Roi | None) -> tuple[np.ndarray, int, int]:

@@ -42,7 +42,7 @@ class CounterSettings:
     hold_frames: int = 2  # observations on the new side before a crossing is committed ...
     hold_s: float = 0.25  # ... and for at least this long (so the rule means the same at 7 and 25 fps)
     duplicate_overlap: float = 0.75  # a box this much inside another one, same feet: one person, two boxes
-    duplicate_foot: float = 0.15  # feet closer than this (in box heights) for a duplicate
+    duplicate_foot: float = 0.1  # feet closer than this (in box heights) for a duplicate
     gap_s: float = 2.0  # a vanished track may reappear (bridged) this long; then its state is closed
     bridge_radius: float = 0.5  # how far (in box heights) a reappearing track may be from where the lost one
     bridge_growth: float = 0.6  # ... was heading, plus this many box heights per second of gap
