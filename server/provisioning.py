@@ -244,19 +244,25 @@ def create_user(
     email: str,
     name: str,
     role: str,
-    password: str,
+    password: str | None = None,
     region_ids: list[str] = (),  # type: ignore[assignment]
     store_ids: list[str] = (),  # type: ignore[assignment]
+    password_hash: str | None = None,
 ) -> str:
-    """Create a person with a role; regional managers get ``region_ids``, store roles ``store_ids``."""
+    """Create a person with a role; regional managers get ``region_ids``, store roles ``store_ids``.
+
+    Give ``password``, or ``password_hash`` from :func:`~footfall.server.auth.secrets.hash_password`
+    when seeding many users with one password (argon2 is slow on purpose; hash it once).
+    """
     if role not in ROLES:
         raise InvalidInput(
             f"unknown role {role!r}", details=[{"field": "role", "message": f"one of {', '.join(ROLES)}"}]
         )
-    try:
-        password_hash = hash_password(password)
-    except ValueError as error:
-        raise InvalidInput(str(error), details=[{"field": "password", "message": str(error)}]) from error
+    if password_hash is None:
+        try:
+            password_hash = hash_password(password or "")
+        except ValueError as error:
+            raise InvalidInput(str(error), details=[{"field": "password", "message": str(error)}]) from error
     try:
         with conn.transaction():
             row = (
@@ -454,6 +460,7 @@ def create_demo_world(
             StoreWorld(store_id, tz, entrance_id, camera_id, "door", device.device_id, device.token)
         )
     users = {}
+    password_hash = hash_password(password)
     for role in ROLES:
         email = f"{role}@{suffix}.test"
         create_user(
@@ -462,7 +469,7 @@ def create_demo_world(
             email=email,
             name=role.replace("_", " ").title(),
             role=role,
-            password=password,
+            password_hash=password_hash,
             region_ids=[region_ids[0]] if role == "regional_manager" else [],
             store_ids=[stores[0].store_id] if role in ("store_manager", "installer") else [],
         )
