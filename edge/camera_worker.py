@@ -297,7 +297,9 @@ class CameraWorker:
         drafts = coverage.observe(frame.wall)
         if events or drafts:
             self._store(events, drafts)
-        self._note_frame(frame, now, len(events))
+        self._note_frame(
+            frame, self._monotonic(), len(events)
+        )  # after the work: a slow first frame is not silence
         if self.state != "ok":
             self._set_state("ok")
             backoff.reset()
