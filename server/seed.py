@@ -834,3 +834,28 @@ def count_crossings(dsn: str) -> int:
 
     with psycopg.connect(dsn) as conn:
         return int(conn.execute(q.COUNT_CROSSINGS).fetchone()[0])
+
+
+def measure_copy_rate(dsn: str, device: LoadTestDevice, *, rows: int) -> float:
+    """Crossings per second the database takes by COPY alone (same table, same indexes as ingest).
+
+    The load test compares it with what comes through the API, to show which tier limits first.
+    Rolled back afterwards, so it leaves nothing behind.
+    """
+    import psycopg
+    from footfall.server.db.queries import seed as q
+
+    base = datetime.now(UTC) - timedelta(days=1)
+    with psycopg.connect(dsn) as conn, conn.cursor() as cur:
+        started = time.perf_counter()
+        with cur.copy(q.COPY_CROSSINGS) as copy:
+            copy.set_types(q.CROSSING_TYPES)
+            for seq in range(1, rows + 1):
+                ts = base + timedelta(milliseconds=seq)
+                copy.write_row(
+                    ("copy-rate-probe", seq, ts, ts, device.store_id, device.camera_id, device.line_id, None,
+                     "in" if seq % 2 else "out", "adult", seq, 0.9)
+                )  # fmt: skip
+        elapsed = time.perf_counter() - started
+        conn.rollback()
+    return rows / elapsed
