@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from footfall.errors import ConfigError
+from footfall.errors import ConfigError, FootfallError
 from footfall.processes import Supervisor
 
 if TYPE_CHECKING:
@@ -131,30 +131,7 @@ def _start_agents(
     needs_code = [s.code for s in plan.stores if not (agents_dir / f"{s.code}.token.json").exists()]
     codes = issue_enrolment_codes(dsn, needs_code) if needs_code else {}
 
-    simulator = {
-        "server_url": server_url,
-        "upload_interval_s": 5.0,
-        "speed": speed,
-        "health_interval_s": 30.0,
-        "stores": [
-            {
-                "name": store.code,
-                "timezone": store.timezone,
-                "country": store.region.country,
-                "base_daily_visitors": store.base_daily_visitors,
-                "opening_hours": [list(span) if span else None for span in store.opening.by_weekday],
-                "weather_seed": store.region.weather_seed,
-                "noise_seed": store.noise_seed,
-                "enrolment_code": codes.get(store.code),
-                "token_file": str(agents_dir / f"{store.code}.token.json"),
-                "doors": [
-                    {"camera_id": e.camera_id, "line_id": e.line_id, "share": e.share}
-                    for e in store.entrances
-                ],
-            }
-            for store in simulated
-        ],
-    }
+    simulator = simulator_config(server_url, agents_dir, simulated, codes, speed=speed)
     config_path = agents_dir / "simulator.yaml"
     config_path.write_text(yaml.safe_dump(simulator, sort_keys=False), encoding="utf-8")
     supervisor.start(
@@ -179,17 +156,71 @@ def _start_real_agent(
 
     token_file = agents_dir / f"{store.code}.token.json"
     if not token_file.exists():
-        subprocess.run(
+        enrolled = subprocess.run(
             [
                 sys.executable, "-m", "footfall", "edge", "enroll", "--server", server_url,
                 "--code", codes[store.code], "--token-file", str(token_file),
                 "--hostname", "demo-real-agent",
             ],
-            check=True,
+            check=False,
         )  # fmt: skip
+        if enrolled.returncode != 0:
+            raise FootfallError(
+                f"the real agent for {store.code} could not enrol (see above); run make demo-reset"
+            )
+    config = real_agent_config(
+        server_url, token_file, agents_dir / "real-agent-outbox.sqlite3", store, video, _video_line()
+    )
+    path = agents_dir / "real-agent.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    supervisor.start(
+        "real agent",
+        [sys.executable, "-m", "footfall", "edge", "run", "--config", str(path)],
+        env={"YOLO_OFFLINE": "1"},
+    )
+
+
+def simulator_config(
+    server_url: str, agents_dir: Path, stores: list[StorePlan], codes: dict[str, str], *, speed: float
+) -> dict:
+    """``footfall edge simulate``'s config: each store's traffic profile, token file and (first run) code."""
+    return {
+        "server_url": server_url,
+        "upload_interval_s": 5.0,
+        "speed": speed,
+        "health_interval_s": 30.0,
+        "stores": [
+            {
+                "name": store.code,
+                "timezone": store.timezone,
+                "country": store.region.country,
+                "base_daily_visitors": store.base_daily_visitors,
+                "opening_hours": [list(span) if span else None for span in store.opening.by_weekday],
+                "weather_seed": store.region.weather_seed,
+                "noise_seed": store.noise_seed,
+                "enrolment_code": codes.get(store.code),
+                "token_file": str(agents_dir / f"{store.code}.token.json"),
+                "doors": [
+                    {"camera_id": e.camera_id, "line_id": e.line_id, "share": e.share}
+                    for e in store.entrances
+                ],
+            }
+            for store in stores
+        ],
+    }
+
+
+def real_agent_config(
+    server_url: str, token_file: Path, outbox: Path, store: StorePlan, video: Path, line: tuple[float, ...]
+) -> dict:
+    """The real edge agent's config: the store's main door camera reads ``video`` in a loop.
+
+    Lines are set here (``pull_config: false``) because they belong to the footage, not to
+    the seeded store; the ids are the seeded camera's and line's, so the server accepts them.
+    """
     door = store.entrances[0]
-    x1, y1, x2, y2, ix, iy = _video_line()
-    config = {
+    x1, y1, x2, y2, ix, iy = line
+    return {
         "server": {"url": server_url, "token_file": str(token_file)},
         "pull_config": False,
         "cameras": [
@@ -200,30 +231,16 @@ def _start_real_agent(
                 "loop": True,
                 "lines": [
                     {
-                        "line_id": door.line_id,
-                        "name": door.name,
-                        "entrance_id": door.entrance_id,
-                        "x1": x1,
-                        "y1": y1,
-                        "x2": x2,
-                        "y2": y2,
-                        "inside_x": ix,
-                        "inside_y": iy,
+                        "line_id": door.line_id, "name": door.name, "entrance_id": door.entrance_id,
+                        "x1": x1, "y1": y1, "x2": x2, "y2": y2, "inside_x": ix, "inside_y": iy,
                     }
                 ],
             }
         ],
-        "outbox": {"path": str(agents_dir / "real-agent-outbox.sqlite3")},
+        "outbox": {"path": str(outbox)},
         "uploader": {"idle_interval_s": 2.0},
         "health_interval_s": 30.0,
-    }
-    path = agents_dir / "real-agent.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    supervisor.start(
-        "real agent",
-        [sys.executable, "-m", "footfall", "edge", "run", "--config", str(path)],
-        env={"YOLO_OFFLINE": "1"},
-    )
+    }  # fmt: skip
 
 
 def _demo_video() -> Path | None:
