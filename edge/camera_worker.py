@@ -248,6 +248,7 @@ class CameraWorker:
         pipeline: Pipeline | None = None
         frozen = FrozenImage(self._supervision.frozen_after_s)
         ended = False
+        paced_from: tuple[float, float] | None = None  # (monotonic, frame t) of the first frame
         try:
             frames = iter(source)
             while not self._stop.is_set():
@@ -260,6 +261,12 @@ class CameraWorker:
                 except Exception as error:  # the camera dropped the stream
                     self._set_state("reconnecting", f"stream lost: {error}")
                     break
+                if self.camera.realtime:
+                    if paced_from is None:
+                        paced_from = (self._monotonic(), frame.t)
+                    ahead = (frame.t - paced_from[1]) - (self._monotonic() - paced_from[0])
+                    if ahead > 0 and self._stop.wait(ahead):
+                        break
                 if pipeline is None:
                     height, width = frame.image.shape[:2]
                     pipeline = self._make_pipeline(self.camera, width, height)

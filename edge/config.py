@@ -57,6 +57,11 @@ class AgentCamera(_Strict):
     lines: list[LineConfig] = Field(default_factory=list)
     fps: float | None = Field(default=None, gt=0, le=120, description="Process at most this many frames/s.")
     loop: bool = Field(default=False, description="Replay a file forever (demos and soak runs).")
+    realtime: bool = Field(
+        default=False,
+        description="Pace a recorded file at its own frame rate (demos, replays), so event times "
+        "never run ahead of the clock; live cameras pace themselves.",
+    )
     on_end: Literal["reconnect", "stop"] = Field(
         default="reconnect",
         description="What to do when the stream ends: live cameras reconnect; a file may just stop.",

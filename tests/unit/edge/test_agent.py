@@ -485,3 +485,15 @@ def test_the_outbox_command_lists_refused_rows_and_requeues_them(tmp_path: Path,
     assert "pending 1" in out and "rejected 1" in out and "has no line 'door'" in out
     assert main(["edge", "outbox", "--config", str(path), "--requeue-rejected"]) == 0
     assert "pending 2" in capsys.readouterr().out
+
+
+def test_a_realtime_replay_is_paced_at_the_files_frame_rate(tmp_path: Path) -> None:
+    server = FakeServer()
+    opener = Cameras({"a": [lambda: FakeSource(10)]})  # 10 frames 0.1 s apart: 0.9 s of video
+    paced = AgentCamera(camera_id="a", source="fake", lines=[LINE], on_end="stop", realtime=True)
+    agent = build_agent(tmp_path, [paced], opener, server)
+    started = time.monotonic()
+    thread = run_until(agent, lambda: agent.camera_health() and agent.camera_health()[0].state == "stopped")
+    elapsed = time.monotonic() - started
+    stop(agent, thread)
+    assert elapsed >= 0.85, "frames are not processed ahead of their own time"
