@@ -131,6 +131,23 @@ def test_scripts_are_valid_bash() -> None:
         subprocess.run(["bash", "-n", str(path)], check=True)
 
 
+def test_commands_in_the_deployment_docs_exist() -> None:
+    """Every ``footfall ...`` an operator is told to type in deploy/*.md parses in the real CLI."""
+    found = 0
+    for doc in sorted(DEPLOY.glob("*.md")):
+        for line in doc.read_text(encoding="utf-8").splitlines():
+            match = re.search(r"(?:^|[\s`(])(footfall (?:[a-z-]+)(?: [^`#|]*)?)", line)
+            if not match or match.group(1).startswith("footfall demo"):
+                continue
+            command = match.group(1).split("#")[0].strip().rstrip("`).,")
+            words = shlex.split(command.replace("\\", ""))
+            if len(words) < 2 or words[1] not in {"db", "server", "dashboard", "edge", "users", "import"}:
+                continue
+            found += 1
+            _parses(words)
+    assert found >= 4
+
+
 def test_the_example_agent_config_is_valid() -> None:
     from footfall.edge.config import load_agent_config
 
