@@ -189,7 +189,7 @@ class Agent:
     def watch_once(self) -> None:
         now = self._monotonic()
         supervision = self.config.supervision
-        hung_after = max(10 * supervision.stale_after_s, 60.0)
+        hung_after = max(supervision.hung_after_s, supervision.stale_after_s)
         for slot in self._slots:
             worker = slot.worker
             silent = worker.check_stale() if worker.alive else None

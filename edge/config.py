@@ -114,6 +114,11 @@ class SupervisionSettings(_Strict):
     frozen_after_s: float = Field(
         default=30.0, gt=0, description="Identical frames for this long = frozen image (treated as stale)."
     )
+    hung_after_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="A worker silent this long is abandoned and replaced (counts against the budget).",
+    )
     restart_budget: int = Field(default=5, ge=0, description="Pipeline restarts allowed per window.")
     restart_window_s: float = Field(default=3600.0, gt=0)
     restart_backoff_initial_s: float = Field(default=2.0, gt=0)

@@ -497,3 +497,26 @@ def test_a_realtime_replay_is_paced_at_the_files_frame_rate(tmp_path: Path) -> N
     elapsed = time.monotonic() - started
     stop(agent, thread)
     assert elapsed >= 0.85, "frames are not processed ahead of their own time"
+
+
+class HangingSource(FakeSource):
+    """One frame, then a read that blocks (a camera whose stream froze without an error)."""
+
+    def __iter__(self) -> Iterator[Frame]:
+        yield from super().__iter__()
+        time.sleep(30)
+
+
+def test_a_hung_camera_worker_is_replaced(tmp_path: Path) -> None:
+    server = FakeServer()
+    opener = Cameras({"a": [lambda: HangingSource(1), lambda: FakeSource(30)]})
+    agent = build_agent(tmp_path, [camera("a")], opener, server, stale_after_s=0.2, hung_after_s=0.6)
+    thread = run_until(
+        agent, lambda: opener.opened.get("a", 0) >= 2 and agent.camera_health()[0].state == "stopped"
+    )
+    health = agent.camera_health()[0]
+    stop(agent, thread)
+    assert opener.opened["a"] == 2 and health.restarts == 1
+    assert len(server.crossings) == 4, (
+        "the replacement counts on (3 + 1 at its end); the hung one adds nothing"
+    )
