@@ -98,6 +98,7 @@ def _shell() -> Any:
         ),
         color="primary",
         dark=True,
+        expand="lg",  # collapses behind a menu button on tablets in portrait
         className="mb-4 shadow-sm",
     )
     return html.Div(

@@ -155,7 +155,7 @@ def new_page(browser: object) -> Iterator[object]:
 
     def open_page(*, width: int = 1366, height: int = 900) -> object:
         context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(30_000)  # generous: the suite shares two cores with others
         contexts.append(context)
         return context.new_page()
 

@@ -98,6 +98,12 @@ def ingest(stack: Stack, *, ins: int, outs: int = 0, store: int = 0, at: datetim
         answer.raise_for_status()
 
 
+def settle(page: Any) -> None:
+    """Wait until Dash has no callback in flight (no component marked as loading)."""
+    page.wait_for_timeout(200)
+    page.wait_for_function("!document.querySelector('[data-dash-is-loading=\"true\"]')")
+
+
 def shot(page: Any, stack: Stack, name: str) -> None:
     page.wait_for_timeout(300)  # let charts finish their transition
     page.screenshot(path=str(stack.artefacts / f"{name}.png"), full_page=True)
@@ -110,7 +116,7 @@ def graph_traces(page: Any, graph_id: str) -> list[dict]:
     )
 
 
-def wait_for_text(page: Any, selector: str, expected: str, timeout_s: float = 15) -> None:
+def wait_for_text(page: Any, selector: str, expected: str, timeout_s: float = 30) -> None:
     deadline = time.monotonic() + timeout_s
     while True:
         text = page.inner_text(selector).strip()
@@ -189,8 +195,8 @@ def test_each_role_sees_only_its_pages(stack: Stack, new_page: Any, role: str, s
     assert shown == sorted(p.path for p in visible_pages(role))
     for entry in visible_pages(role):
         page.goto(f"{stack.dashboard_url}{entry.path}")
-        page.wait_for_selector("h2")
-        page.wait_for_load_state("networkidle")
+        page.wait_for_selector(".page-body h2")
+        settle(page)
         assert page.locator(".alert-danger").count() == 0, page.inner_text("body")
         shot(page, stack, f"{role}{entry.path.replace('/', '-')}")
     hidden = [p for p in PAGES if p not in visible_pages(role)]
@@ -358,7 +364,7 @@ def test_installer_draws_a_line_that_reaches_the_device(
             f"/devices/me/snapshots/{request_id}", content=jpeg, headers={"Content-Type": "image/jpeg"}
         ).raise_for_status()
     page.wait_for_function(
-        "document.querySelector('#ins-canvas .layer-below image, #ins-canvas image') !== null", timeout=15_000
+        "document.querySelector('#ins-canvas .layer-below image, #ins-canvas image') !== null"
     )
 
     box = page.locator("#ins-canvas .nsewdrag").first.bounding_box()
