@@ -171,8 +171,6 @@ class CameraWorker:
         self._monotonic = monotonic
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-        self._source: FrameSource | None = None
         self.restarts = restarts
         self.state: CameraState = "starting"
         self.reason: str | None = None
@@ -243,8 +241,6 @@ class CameraWorker:
         except Exception as error:  # any library error opening a camera means: try again later
             self._set_state("reconnecting", f"cannot open source: {error}")
             return False
-        with self._lock:
-            self._source = source
         pipeline: Pipeline | None = None
         frozen = FrozenImage(self._supervision.frozen_after_s)
         ended = False
@@ -256,7 +252,8 @@ class CameraWorker:
                     frame = next(frames)
                 except StopIteration:
                     ended = True
-                    self._set_state("reconnecting", "stream ended")
+                    if self.camera.on_end == "reconnect":
+                        self._set_state("reconnecting", "stream ended")
                     break
                 except Exception as error:  # the camera dropped the stream
                     self._set_state("reconnecting", f"stream lost: {error}")
@@ -277,8 +274,6 @@ class CameraWorker:
             if pipeline is not None:
                 # Commit crossings the counter still held: the tracker does not survive a reconnect.
                 self._close_pipeline(pipeline, coverage)
-            with self._lock:
-                self._source = None
             try:
                 source.close()
             except Exception as error:  # closing a broken camera may fail too; it is gone either way
