@@ -9,8 +9,6 @@ zero next to a 1.0 means nobody came, and a zero next to 0.0 means we do not kno
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -69,30 +67,6 @@ def coverage_share(covered_s: float, cameras: int, seconds: float) -> float:
     return round(min(1.0, covered_s / (cameras * seconds)), 4)
 
 
-@dataclass(frozen=True)
-class _Layout:
-    """Which cameras count which line and entrance of a store."""
-
-    cameras: frozenset[str]
-    by_entrance: dict[str | None, frozenset[str]]
-    lines_of_camera: dict[str, list[tuple[str, str | None]]]
-
-
-def _layout(conn: psycopg.Connection, store_id: str) -> _Layout:
-    cameras: set[str] = set()
-    by_entrance: dict[str | None, set[str]] = defaultdict(set)
-    lines_of_camera: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
-    with conn.cursor(row_factory=tuple_row) as cur:
-        for camera_id, line_id, entrance_id in cur.execute(q.STORE_LINES, {"store_id": store_id}):
-            cameras.add(camera_id)
-            by_entrance[entrance_id].add(camera_id)
-            if line_id is not None:
-                lines_of_camera[camera_id].append((line_id, entrance_id))
-    return _Layout(
-        frozenset(cameras), {k: frozenset(v) for k, v in by_entrance.items()}, dict(lines_of_camera)
-    )
-
-
 def store_clock(conn: psycopg.Connection, store_id: str) -> tuple[str, time]:
     with conn.cursor(row_factory=tuple_row) as cur:
         row = cur.execute(q.STORE_CLOCK, {"store_id": store_id}).fetchone()
@@ -128,36 +102,22 @@ def read_traffic(
         "by": by,
         "person_class": person_class,
     }
-    layout = _layout(conn, store_id)
     with conn.cursor(row_factory=tuple_row) as cur:
-        counted = cur.execute(q.TRAFFIC, params).fetchall()
-        covered_rows = cur.execute(q.COVERAGE, params).fetchall()
-    covered: dict[datetime, dict[str, float]] = defaultdict(dict)
-    for bucket, camera_id, seconds in covered_rows:
-        covered[bucket][camera_id] = float(seconds)
-
-    rows: dict[tuple, list[int]] = {}
-    for bucket, entrance_id, camera_id, line_id, n_in, n_out in counted:
-        rows[(bucket, entrance_id, camera_id, line_id)] = [int(n_in), int(n_out)]
-    for bucket, cams in covered.items():  # watched but empty buckets show as zeros
-        for camera_id in cams:
-            for key in _keys_of_camera(bucket, camera_id, by, layout):
-                rows.setdefault(key, [0, 0])
-
+        rows = cur.execute(q.TRAFFIC, params).fetchall()
+    fixed = {"15min": 900.0, "hour": 3600.0}.get(granularity)
+    with_entrance, with_line = by in ("entrance", "line"), by == "line"
     buckets = []
-    for (bucket, entrance_id, camera_id, line_id), (n_in, n_out) in sorted(rows.items(), key=_sort_key):
-        cams = _cameras_of(by, entrance_id, camera_id, layout)
-        seconds = (bucket_end(bucket, granularity, zone) - bucket).total_seconds()
-        seen = covered.get(bucket, {})
+    for bucket, entrance_id, camera_id, line_id, n_in, n_out, covered_s, cameras in rows:
+        seconds = fixed or (bucket_end(bucket, granularity, zone) - bucket).total_seconds()
         item = {
             "bucket_start": bucket.astimezone(zone).isoformat(),
             "in": n_in,
             "out": n_out,
-            "coverage": coverage_share(sum(seen.get(c, 0.0) for c in cams), len(cams), seconds),
+            "coverage": coverage_share(covered_s, cameras, seconds),
         }
-        if by in ("entrance", "line"):
+        if with_entrance:
             item["entrance_id"] = entrance_id
-        if by == "line":
+        if with_line:
             item["camera_id"] = camera_id
             item["line_id"] = line_id
         buckets.append(item)
@@ -168,30 +128,6 @@ def read_traffic(
         "by": by,
         "buckets": buckets,
     }
-
-
-def _sort_key(item: tuple) -> tuple:
-    (bucket, entrance_id, camera_id, line_id), _ = item
-    return (bucket, entrance_id or "", camera_id or "", line_id or "")
-
-
-def _keys_of_camera(bucket: datetime, camera_id: str, by: Grouping, layout: _Layout) -> list[tuple]:
-    if by == "store":
-        return [(bucket, None, None, None)]
-    lines = layout.lines_of_camera.get(camera_id, [])
-    if by == "entrance":
-        return [(bucket, entrance_id, None, None) for entrance_id in {e for _, e in lines}]
-    return [(bucket, entrance_id, camera_id, line_id) for line_id, entrance_id in lines]
-
-
-def _cameras_of(
-    by: Grouping, entrance_id: str | None, camera_id: str | None, layout: _Layout
-) -> frozenset[str]:
-    if by == "store":
-        return layout.cameras
-    if by == "entrance":
-        return layout.by_entrance.get(entrance_id, frozenset())
-    return frozenset({camera_id}) if camera_id else frozenset()
 
 
 def read_occupancy(conn: psycopg.Connection, store_id: str, *, now: datetime | None = None) -> dict:

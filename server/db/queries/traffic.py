@@ -19,33 +19,55 @@ CASE %(granularity)s::text
 END
 """
 
+#: Per output bucket and group: in, out, covered camera-seconds and how many cameras watch the
+#: group (all the store's cameras; those of an entrance; the line's camera). A bucket appears
+#: when anything was counted or any of its cameras was watching.
 TRAFFIC = f"""
-SELECT {_BUCKET} AS bucket_utc,
-       CASE WHEN %(by)s::text IN ('entrance', 'line') THEN b.entrance_id END AS entrance_id,
-       CASE WHEN %(by)s::text = 'line' THEN b.camera_id END AS camera_id,
-       CASE WHEN %(by)s::text = 'line' THEN b.line_id END AS line_id,
-       sum(b.in_count)::bigint AS in_count, sum(b.out_count)::bigint AS out_count
-FROM traffic_15min b
-WHERE b.store_id = %(store_id)s AND b.bucket_start >= %(start)s AND b.bucket_start < %(end)s
-  AND (%(person_class)s::text IS NULL OR b.person_class = %(person_class)s::text)
-GROUP BY 1, 2, 3, 4
+WITH watched AS (
+    SELECT DISTINCT
+           CASE WHEN %(by)s::text IN ('entrance', 'line') THEN coalesce(l.entrance_id, c.entrance_id) END AS entrance_id,
+           CASE WHEN %(by)s::text = 'line' THEN c.camera_id END AS g_camera_id,
+           CASE WHEN %(by)s::text = 'line' THEN l.line_id END AS line_id,
+           c.camera_id
+    FROM cameras c LEFT JOIN lines l ON l.camera_id = c.camera_id
+    WHERE c.store_id = %(store_id)s AND (%(by)s::text = 'store' OR l.line_id IS NOT NULL)
+), group_size AS (
+    SELECT entrance_id, g_camera_id, line_id, count(DISTINCT camera_id) AS cameras
+    FROM watched GROUP BY 1, 2, 3
+), counted AS (
+    SELECT {_BUCKET} AS bucket_utc,
+           CASE WHEN %(by)s::text IN ('entrance', 'line') THEN b.entrance_id END AS entrance_id,
+           CASE WHEN %(by)s::text = 'line' THEN b.camera_id END AS camera_id,
+           CASE WHEN %(by)s::text = 'line' THEN b.line_id END AS line_id,
+           sum(b.in_count)::bigint AS in_count, sum(b.out_count)::bigint AS out_count
+    FROM traffic_15min b
+    WHERE b.store_id = %(store_id)s AND b.bucket_start >= %(start)s AND b.bucket_start < %(end)s
+      AND (%(person_class)s::text IS NULL OR b.person_class = %(person_class)s::text)
+    GROUP BY 1, 2, 3, 4
+), covered AS (
+    SELECT {_BUCKET} AS bucket_utc, w.entrance_id, w.g_camera_id AS camera_id, w.line_id,
+           sum(least(b.covered_s, 900.0)) AS covered_s
+    FROM coverage_15min b JOIN watched w ON w.camera_id = b.camera_id
+    WHERE b.store_id = %(store_id)s AND b.bucket_start >= %(start)s AND b.bucket_start < %(end)s
+    GROUP BY 1, 2, 3, 4
+), merged AS (
+    SELECT coalesce(t.bucket_utc, v.bucket_utc) AS bucket_utc,
+           coalesce(t.entrance_id, v.entrance_id) AS entrance_id,
+           coalesce(t.camera_id, v.camera_id) AS camera_id,
+           coalesce(t.line_id, v.line_id) AS line_id,
+           coalesce(t.in_count, 0) AS in_count, coalesce(t.out_count, 0) AS out_count,
+           coalesce(v.covered_s, 0.0) AS covered_s
+    FROM counted t FULL JOIN covered v
+      ON t.bucket_utc = v.bucket_utc AND coalesce(t.entrance_id, '') = coalesce(v.entrance_id, '')
+     AND coalesce(t.camera_id, '') = coalesce(v.camera_id, '') AND coalesce(t.line_id, '') = coalesce(v.line_id, '')
+)
+SELECT m.bucket_utc, m.entrance_id, m.camera_id, m.line_id, m.in_count, m.out_count, m.covered_s,
+       coalesce(g.cameras, 0) AS cameras
+FROM merged m LEFT JOIN group_size g
+  ON coalesce(g.entrance_id, '') = coalesce(m.entrance_id, '') AND coalesce(g.g_camera_id, '') = coalesce(m.camera_id, '')
+ AND coalesce(g.line_id, '') = coalesce(m.line_id, '')
 ORDER BY 1, 2, 3, 4
 """  # noqa: S608 (composes module constants, never input)
-
-#: Covered camera-seconds per output bucket and camera (each 15-minute bin capped at 900 s).
-COVERAGE = f"""
-SELECT {_BUCKET} AS bucket_utc, b.camera_id, sum(least(b.covered_s, 900.0)) AS covered_s
-FROM coverage_15min b
-WHERE b.store_id = %(store_id)s AND b.bucket_start >= %(start)s AND b.bucket_start < %(end)s
-GROUP BY 1, 2
-"""  # noqa: S608 (composes module constants, never input)
-
-#: Every camera of the store with its lines and the entrance each line counts.
-STORE_LINES = """
-SELECT c.camera_id, l.line_id, coalesce(l.entrance_id, c.entrance_id) AS entrance_id
-FROM cameras c LEFT JOIN lines l ON l.camera_id = c.camera_id
-WHERE c.store_id = %(store_id)s
-"""
 
 STORE_CLOCK = "SELECT timezone, day_starts_at FROM stores WHERE store_id = %(store_id)s"
 
