@@ -12,9 +12,11 @@ then reaches on the same footage:
 "Empty entrance" is the first CAVIAR frame repeated with sensor noise (a store at night
 or between customers), where the motion gate does its real work.
 
-The machine is shared: besides wall-clock frames/s the table gives CPU milliseconds per
-frame (all threads of this process), which stays meaningful when other jobs compete for
-the cores; the load average at start and end is printed too.
+The machine is shared with other jobs, so contenders are timed *paired*: every frame is
+decoded once and handed to each contender in turn (order alternating), each call timed on
+its own. Load that comes and goes then hits all of them alike. frames/s = frames / (decode
+time + the contender's processing time); CPU ms per frame counts all threads of this
+process during the contender's calls.
 
 Input size by person size: the shipped OpenVINO exports have a fixed input size, so
 ``--imgsz`` only applies to PyTorch weights; the crop is the equivalent lever here (people
@@ -30,7 +32,8 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -39,15 +42,8 @@ os.environ.setdefault("YOLO_VERBOSE", "False")
 
 import numpy as np
 from footfall.edge.detector import YoloDetector
-from footfall.edge.evaluate import (
-    Case,
-    events_by_line,
-    footage_dir,
-    pets_case,
-    score,
-    summarise,
-)
-from footfall.edge.models import resolve_model
+from footfall.edge.evaluate import Case, events_by_line, footage_dir, pets_case, score, summarise
+from footfall.edge.models import ResolvedModel, resolve_model
 from footfall.edge.pipeline import CountingPipeline, SpeedOptions
 from footfall.edge.sources import open_source
 from footfall.edge.tracks import Frame
@@ -61,8 +57,18 @@ VARIANTS = {
 }
 
 
+@dataclass
+class Contender:
+    name: str
+    run: Callable[[Frame], object]
+    finish: Callable[[], object] = lambda: None
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    events: list = field(default_factory=list)
+    pipeline: CountingPipeline | None = None
+
+
 def frames_from(source: str, fps: float | None, limit: int | None) -> Iterator[Frame]:
-    """Decoding is part of the pipeline, so it is inside the timed loop."""
     opened = open_source(source, fps=fps)
     try:
         for frame in opened:
@@ -83,49 +89,76 @@ def empty_entrance(folder: Path, count: int) -> Iterator[Frame]:
         yield Frame(i, i / 25.0, start + timedelta(seconds=i / 25.0), image)
 
 
-def time_footfall(case: Case, detector: YoloDetector, speed: SpeedOptions, frames: Iterator[Frame]):
-    pipeline = CountingPipeline(case.name, case.lines, detector, speed=speed)
-    events = []
-    n = 0
-    started, cpu = time.perf_counter(), time.process_time()
-    for frame in frames:
-        events += pipeline.process(frame)
-        n += 1
-    events += pipeline.close()
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    rows = score(case, events_by_line(events), fps=case.fps or 25.0)
-    return n / elapsed, 1000 * cpu / max(n, 1), pipeline.stats, rows
+def footfall(case: Case, model: ResolvedModel, label: str, warm: Frame) -> Contender:
+    detector = YoloDetector(model)
+    detector.track(warm)  # model compile outside the timing
+    detector.reset()
+    pipeline = CountingPipeline(case.name, case.lines, detector, speed=VARIANTS[label])
+    contender = Contender(f"Footfall {label}", lambda f: None, pipeline=pipeline)
+    contender.run = lambda frame: contender.events.extend(pipeline.process(frame))
+    contender.finish = lambda: contender.events.extend(pipeline.close())
+    return contender
 
 
-def time_object_counter(
-    case: Case, model_location: str, imgsz: int, frames: Iterator[Frame]
-) -> tuple[float, float]:
+def object_counter(case: Case, model: ResolvedModel, warm: Frame) -> Contender:
     from ultralytics import solutions
 
     line = case.lines[0]
     counter = solutions.ObjectCounter(
-        model=model_location,
+        model=model.location,
         region=[(line.x1, line.y1), (line.x2, line.y2)],
         classes=[0],
         show=False,
         verbose=False,
         tracker="bytetrack.yaml",
-        imgsz=imgsz,
+        imgsz=model.imgsz or 640,
     )
-    frames = iter(frames)
-    first = next(frames)
-    counter.process(first.image)  # warm-up (model compile) outside the timing, as for Footfall
+    counter.process(warm.image)  # model compile outside the timing (one extra frame of tracking)
+    return Contender("ObjectCounter", lambda frame: counter.process(frame.image))
+
+
+def paired(frames: Iterator[Frame], contenders: list[Contender]) -> tuple[int, float]:
+    """Feed every frame to every contender, timing each call; returns (frames, decode seconds)."""
+    decode = 0.0
     n = 0
-    started, cpu = time.perf_counter(), time.process_time()
-    for frame in frames:
-        counter.process(frame.image)
+    iterator = iter(frames)
+    while True:
+        started = time.perf_counter()
+        frame = next(iterator, None)
+        decode += time.perf_counter() - started
+        if frame is None:
+            break
+        order = contenders if n % 2 == 0 else contenders[::-1]
+        for contender in order:
+            wall, cpu = time.perf_counter(), time.process_time()
+            contender.run(frame)
+            contender.wall_s += time.perf_counter() - wall
+            contender.cpu_s += time.process_time() - cpu
         n += 1
-    return n / (time.perf_counter() - started), 1000 * (time.process_time() - cpu) / max(n, 1)
+    for contender in contenders:
+        contender.finish()
+    return n, decode
+
+
+def report(model_name: str, case: Case | None, contenders: list[Contender], n: int, decode: float) -> None:
+    for c in contenders:
+        fps = n / (decode + c.wall_s)
+        line = f"{model_name:<20} {c.name:<34} {fps:>9.1f} {1000 * c.cpu_s / max(n, 1):>9.1f}"
+        if c.pipeline is not None:
+            stats = c.pipeline.stats
+            line += f" {stats.detected / max(stats.frames, 1):>8.0%}"
+            if case is not None:
+                s = summarise(score(case, events_by_line(c.events), fps=case.fps or 25.0))
+                line += f" {_pct(s['in_accuracy']):>7} {_pct(s['out_accuracy']):>8}"
+        else:
+            line += f" {'100%':>8}"
+        print(line)
+    sys.stdout.flush()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--frames", type=int, default=None, help="only the first N frames of each clip")
+    parser.add_argument("--frames", type=int, default=None, help="only the first N frames of PETS")
     parser.add_argument("--models", default=None, help="comma-separated manifest names (default: all local)")
     args = parser.parse_args()
 
@@ -136,13 +169,14 @@ def main() -> int:
     if args.frames is not None and case.true_frames is not None:  # score only the frames that were run
         truth = {key: [f for f in frames if f < args.frames] for key, frames in case.true_frames.items()}
         case = Case(case.name, case.source, case.lines, case.fps, truth)
+    warm = next(frames_from(case.source, case.fps, 1))
     names = args.models.split(",") if args.models else list(load_manifest())
     default = resolve_model(None).manifest_name
     print(
         f"cpu cores: {os.cpu_count()}; load average {os.getloadavg()[0]:.1f}; PETS 2009 S2L1 480x360, one line"
     )
     print(
-        f"{'model':<20} {'pipeline':<28} {'frames/s':>9} {'cpu ms/f':>9} {'inferred':>9} {'in acc':>7} {'out acc':>8}"
+        f"{'model':<20} {'pipeline':<34} {'frames/s':>9} {'cpu ms/f':>9} {'inferred':>8} {'in acc':>7} {'out acc':>8}"
     )
     for name in names:
         try:
@@ -150,35 +184,18 @@ def main() -> int:
         except Exception as error:
             print(f"{name:<20} skipped: {error}")
             continue
-        detector = YoloDetector(model)
-        warm = next(frames_from(case.source, case.fps, 1))
-        detector.track(warm)  # model compile outside the timing
-        detector.reset()
-        variants = VARIANTS if name == default else {"plain": VARIANTS["plain"]}
-        for label, speed in variants.items():
-            fps, cpu_ms, stats, rows = time_footfall(
-                case, detector, speed, frames_from(case.source, case.fps, args.frames)
-            )
-            s = summarise(rows)
-            print(
-                f"{name:<20} {'Footfall ' + label:<28} {fps:>9.1f} {cpu_ms:>9.1f}"
-                f" {stats.detected / max(stats.frames, 1):>8.0%} {_pct(s['in_accuracy']):>7} {_pct(s['out_accuracy']):>8}"
-            )
-            sys.stdout.flush()
-        fps, cpu_ms = time_object_counter(
-            case, model.location, model.imgsz or 640, frames_from(case.source, case.fps, args.frames)
-        )
-        print(f"{name:<20} {'ObjectCounter':<28} {fps:>9.1f} {cpu_ms:>9.1f} {'100%':>9}")
+        labels = list(VARIANTS) if name == default else ["plain"]
+        contenders = [footfall(case, model, label, warm) for label in labels] + [
+            object_counter(case, model, warm)
+        ]
+        n, decode = paired(frames_from(case.source, case.fps, args.frames), contenders)
+        report(name, case, contenders, n, decode)
         if name == default:
-            for label in ("plain", "motion gate"):
-                fps, cpu_ms, stats, _ = time_footfall(
-                    case, detector, VARIANTS[label], empty_entrance(folder, 250)
-                )
-                print(
-                    f"{name:<20} {'empty entrance, ' + label:<28} {fps:>9.1f} {cpu_ms:>9.1f}"
-                    f" {stats.detected / max(stats.frames, 1):>8.0%}"
-                )
-        sys.stdout.flush()
+            idle = [footfall(case, model, label, warm) for label in ("plain", "motion gate")]
+            for contender in idle:
+                contender.name = f"empty entrance, {contender.name}"
+            n, decode = paired(empty_entrance(folder, 250), idle)
+            report(name, None, idle, n, decode)
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     return 0
 
