@@ -3,7 +3,7 @@
 Every source yields :class:`~footfall.edge.tracks.Frame` objects with the same meaning, so
 the counting pipeline never knows what kind of camera it is watching:
 
-- ``index`` counts decoded frames from 0;
+- ``index`` counts delivered frames from 0 (a live camera's capped frames are not counted);
 - ``t`` is seconds since the source started: from the frame rate for recorded footage
   (so a file processes identically however fast the machine is), from the monotonic
   clock for live cameras;
