@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
@@ -98,6 +99,8 @@ def main() -> int:
     finally:
         if embedded is not None:
             embedded.stop()
+            if not args.data_dir:
+                shutil.rmtree(embedded.pgdata.parent, ignore_errors=True)
     return 0
 
 
