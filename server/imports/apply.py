@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -189,36 +189,42 @@ def _apply_sales(
             ],
         )
         hours: dict[tuple[str, datetime], list] = defaultdict(lambda: [0, 0, Decimal(0), 0, 0])
-        days: set[tuple[str, object]] = set()
+        days: dict[tuple[str, date], list] = defaultdict(lambda: [0, 0, Decimal(0), 0, 0])
         for s in new:
             local = s.occurred_at.astimezone(zones[s.store_id])
-            hour_start = local.replace(minute=0, second=0, microsecond=0)
-            totals = hours[(s.store_id, hour_start)]
-            totals[0 if not s.is_refund else 1] += 1
-            totals[2] += s.amount
-            totals[3] += s.units
-            totals[4] += 1 if (s.customer_id and not s.is_refund) else 0
-            days.add((s.store_id, local.date()))
+            for totals in (
+                hours[(s.store_id, local.replace(minute=0, second=0, microsecond=0))],
+                days[(s.store_id, local.date())],
+            ):
+                totals[0 if not s.is_refund else 1] += 1
+                totals[2] += s.amount
+                totals[3] += s.units
+                totals[4] += 1 if (s.customer_id and not s.is_refund) else 0
         cur.executemany(
             q.ADD_SALES_HOUR,
             [
-                {
-                    "store_id": store_id,
-                    "hour_start": hour_start,
-                    "transactions": t[0],
-                    "refunds": t[1],
-                    "net_sales": t[2],
-                    "units": t[3],
-                    "member_transactions": t[4],
-                }
+                {"store_id": store_id, "hour_start": hour_start, **_totals(t)}
                 for (store_id, hour_start), t in hours.items()
             ],
         )
         cur.executemany(
-            q.MARK_SALES_DAY,
-            [{"store_id": s, "business_date": d, "import_id": import_id} for s, d in days],
+            q.ADD_SALES_DAY,
+            [
+                {"store_id": store_id, "business_date": day, "import_id": import_id, **_totals(t)}
+                for (store_id, day), t in days.items()
+            ],
         )
     report.inserted = len(new)
+
+
+def _totals(t: list) -> dict:
+    return {
+        "transactions": t[0],
+        "refunds": t[1],
+        "net_sales": t[2],
+        "units": t[3],
+        "member_transactions": t[4],
+    }
 
 
 # --- customers ---------------------------------------------------------------------------------

@@ -278,12 +278,16 @@ COMPARABLE = (
 
 
 def period_inputs(
-    conn: psycopg.Connection, stores: list[Store], start: date, end: date
+    conn: psycopg.Connection,
+    stores: list[Store],
+    start: date,
+    end: date,
+    sources: tuple[d.Source, ...] | None = None,
 ) -> dict[str, d.KpiInputs]:
     """One :class:`KpiInputs` per store over local dates ``start``..``end``, each store's period
     running from its own local midnight to its own local midnight. Traffic and coverage come
     from the per-store local-day table (migration 0005), sales and staff per local hour with
-    each store's own UTC window."""
+    each store's own UTC window. ``sources`` limits what is read to what the KPI needs."""
     _period(start, end)
     if not stores:
         return {}
@@ -300,12 +304,15 @@ def period_inputs(
         "first_day": start,
         "last_day": end,
     }
-    traffic = {r["store_id"]: r for r in conn.execute(q.COMPARE_TRAFFIC, params).fetchall()}
-    sales = {r["store_id"]: r for r in conn.execute(q.COMPARE_SALES, params).fetchall()}
-    staff = {r["store_id"]: r for r in conn.execute(q.COMPARE_STAFF, params).fetchall()}
-    sales_days = {
-        r["store_id"]: set(r["days"]) for r in conn.execute(q.COMPARE_SALES_DAYS, params).fetchall()
-    }
+    wanted = set(sources) if sources is not None else {"traffic", "sales", "staff"}
+
+    def fetch(sql: str) -> dict[str, dict]:
+        return {r["store_id"]: r for r in conn.execute(sql, params).fetchall()}
+
+    traffic = fetch(q.COMPARE_TRAFFIC) if "traffic" in wanted else {}
+    sales = fetch(q.COMPARE_SALES) if wanted & {"sales", "crm"} else {}
+    staff = fetch(q.COMPARE_STAFF) if "staff" in wanted else {}
+    sales_days = {store_id: set(r["days"]) for store_id, r in sales.items()}
     result = {}
     for s in stores:
         w0, w1 = windows[s.store_id]
@@ -360,12 +367,12 @@ def comparison(
             f"{kpi} is a ratio; normalising it {normalise.replace('_', ' ')} has no meaning",
             details=[{"field": "normalise", "message": "only for visitors, transactions and net_sales"}],
         )
-    now = period_inputs(conn, stores, start, end)
+    now = period_inputs(conn, stores, start, end, definition.sources)
     before: dict[str, d.KpiInputs] = {}
     previous_period = None
     if compare_to:
         previous_period = p.shift(start, end, compare_to)
-        before = period_inputs(conn, stores, *previous_period)
+        before = period_inputs(conn, stores, *previous_period, definition.sources)
     rows = []
     for s in stores:
         value = d.evaluate(kpi, now[s.store_id])
@@ -380,7 +387,11 @@ def comparison(
             "value": _round(d.normalised(value.value, now[s.store_id], normalise)),
             "complete": value.complete,
             "completeness": value.completeness,
-            "coverage": d.source_completeness(now[s.store_id])["traffic"].fraction,
+            "coverage": (
+                d.source_completeness(now[s.store_id])["traffic"].fraction
+                if "traffic" in definition.sources
+                else None
+            ),
             "missing": list(value.missing),
         }
         if compare_to:

@@ -53,10 +53,18 @@ ON CONFLICT (store_id, hour_start) DO UPDATE SET
     member_transactions = h.member_transactions + excluded.member_transactions
 """
 
-MARK_SALES_DAY = """
-INSERT INTO sales_days (store_id, business_date, import_id)
-VALUES (%(store_id)s, %(business_date)s, %(import_id)s)
-ON CONFLICT (store_id, business_date) DO NOTHING
+#: Marks the store-local day as imported and adds the day's totals (see migration 0007).
+ADD_SALES_DAY = """
+INSERT INTO sales_days AS d (store_id, business_date, import_id, transactions, refunds, net_sales, units,
+                             member_transactions)
+VALUES (%(store_id)s, %(business_date)s, %(import_id)s, %(transactions)s, %(refunds)s, %(net_sales)s, %(units)s,
+        %(member_transactions)s)
+ON CONFLICT (store_id, business_date) DO UPDATE SET
+    transactions = d.transactions + excluded.transactions,
+    refunds = d.refunds + excluded.refunds,
+    net_sales = d.net_sales + excluded.net_sales,
+    units = d.units + excluded.units,
+    member_transactions = d.member_transactions + excluded.member_transactions
 """
 
 # --- customers -----------------------------------------------------------------------------------

@@ -113,14 +113,13 @@ WHERE store_id = ANY(%(store_ids)s) AND local_date BETWEEN %(first_day)s AND %(l
 GROUP BY store_id
 """
 
+#: Sales per store over local business days (migration 0007), with the days that have sales imported.
 COMPARE_SALES = """
 SELECT store_id, sum(transactions)::bigint AS transactions, sum(refunds)::bigint AS refunds,
        sum(net_sales) AS net_sales, sum(units)::bigint AS units,
-       sum(member_transactions)::bigint AS member_transactions
-FROM sales_hourly
-JOIN unnest(%(store_ids)s::text[], %(starts)s::timestamptz[], %(ends)s::timestamptz[]) AS w(store_id, w_start, w_end)
-  USING (store_id)
-WHERE hour_start >= w.w_start AND hour_start < w.w_end
+       sum(member_transactions)::bigint AS member_transactions, array_agg(business_date) AS days
+FROM sales_days
+WHERE store_id = ANY(%(store_ids)s) AND business_date BETWEEN %(first_day)s AND %(last_day)s
 GROUP BY store_id
 """
 
@@ -130,12 +129,5 @@ FROM staff_hours
 JOIN unnest(%(store_ids)s::text[], %(starts)s::timestamptz[], %(ends)s::timestamptz[]) AS w(store_id, w_start, w_end)
   USING (store_id)
 WHERE hour_start >= w.w_start AND hour_start < w.w_end
-GROUP BY store_id
-"""
-
-COMPARE_SALES_DAYS = """
-SELECT store_id, array_agg(business_date) AS days
-FROM sales_days
-WHERE store_id = ANY(%(store_ids)s) AND business_date BETWEEN %(first_day)s AND %(last_day)s
 GROUP BY store_id
 """
