@@ -135,6 +135,19 @@ def _install_error_handlers(app: FastAPI) -> None:
             headers={"Retry-After": "5"},
         )
 
+    @app.exception_handler(psycopg.DataError)
+    async def _unstorable_value(request: Request, error: psycopg.DataError) -> JSONResponse:
+        # A value PostgreSQL refuses (a NUL character, a number out of range) is the caller's
+        # input, not a server fault: 422 without echoing the database's message.
+        return JSONResponse(
+            status_code=422,
+            content={
+                "error": "invalid_input",
+                "message": "the request holds a value that cannot be stored (e.g. a NUL character)",
+                "details": [],
+            },
+        )
+
     @app.exception_handler(TooManyRequests)
     async def _rate_limited(request: Request, error: TooManyRequests) -> JSONResponse:
         return JSONResponse(

@@ -35,7 +35,10 @@ def connection(request: Request) -> Iterator[psycopg.Connection]:
         raise DatabaseUnavailable("the database is unavailable; retry shortly") from error
 
 
-Connection = Annotated[psycopg.Connection, Depends(connection)]
+#: ``scope="function"``: commit BEFORE the response is sent. With FastAPI's default ("request")
+#: the commit ran after the client had its answer, so an acknowledged upload could still be
+#: lost, and a client reading right after a write might not see it.
+Connection = Annotated[psycopg.Connection, Depends(connection, scope="function")]
 
 
 def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
