@@ -110,6 +110,8 @@ def _live_body(api: FootfallClient, store_id: str) -> Any:
     today = now.astimezone(zone).date()
     last_week = today - timedelta(days=7)
 
+    # Visitors are adults (the retail definition, as in every KPI); occupancy counts everyone
+    # inside, children included, because that is what fire safety and staffing need.
     occupancy = api.occupancy(store_id)
     hourly_today = api.traffic(store_id, today, today, granularity="hour")["buckets"]
     hourly_before = api.traffic(store_id, last_week, last_week, granularity="hour")["buckets"]
@@ -139,15 +141,15 @@ def _live_body(api: FootfallClient, store_id: str) -> Any:
         [
             _tile(
                 "Visitors in today",
-                formatting.count(occupancy.get("in"), locale),
+                formatting.count(sum(b["in"] for b in hourly_today), locale),
                 ids.LIVE_IN,
-                "people entering since opening",
+                "adults entering since opening",
             ),
             _tile(
                 "Visitors out today",
-                formatting.count(occupancy.get("out"), locale),
+                formatting.count(sum(b["out"] for b in hourly_today), locale),
                 ids.LIVE_OUT,
-                "people leaving",
+                "adults leaving",
             ),
             _tile(
                 "In the store now",
