@@ -91,9 +91,10 @@ def main() -> int:
             ).fetchone()[0]
             version = conn.execute("SHOW server_version").fetchone()[0]
         print(f"PostgreSQL {version}, TimescaleDB {'on' if timescale else 'off'}; {os.cpu_count()} CPU(s)")
-        with _server(dsn) as base_url:
+        server = _server(dsn)
+        with server as base_url:
             if not args.skip_ingest:
-                _bench_ingest(dsn, base_url, args)
+                _bench_ingest(dsn, base_url, args, server.process.pid)
             if not args.skip_query:
                 _bench_query(dsn, base_url, args)
     finally:
@@ -140,14 +141,15 @@ class _server:
         self.process.wait(timeout=20)
 
 
-def _bench_ingest(dsn: str, base: str, args: argparse.Namespace) -> None:
+def _bench_ingest(dsn: str, base: str, args: argparse.Namespace, server_pid: int) -> None:
     with psycopg.connect(dsn) as conn:
         world = provisioning.create_demo_world(conn, timezones=("Europe/Berlin",) * max(1, args.clients))
     print(
         f"\nIngest: POST /api/v1/ingest/crossings, {args.clients} client thread(s), {args.events:,} events per size"
     )
     print(
-        f"{'batch':>6} {'events/s':>10} {'batches/s':>10} {'p50 ms':>8} {'p95 ms':>8}  {'duplicates/s':>12}"
+        f"{'batch':>6} {'events/s':>10} {'batches/s':>10} {'p50 ms':>8} {'p95 ms':>8}  {'duplicates/s':>12} "
+        f"{'events/CPU-s':>14}"
     )
     seq = 0
     start = datetime(2026, 1, 5, 8, tzinfo=UTC)
@@ -176,12 +178,44 @@ def _bench_ingest(dsn: str, base: str, args: argparse.Namespace) -> None:
                 mine.append(json.dumps({"crossings": crossings, "sent_at": start.isoformat()}).encode())
             bodies.append(mine)
         tokens = [world.stores[c].device_token for c in range(args.clients)]
+        cpu0 = _cpu_seconds(dsn, server_pid)
         rate, batches_s, p50, p95, accepted = _post_all(base, bodies, tokens)
+        cpu = _cpu_seconds(dsn, server_pid) - cpu0
         expected = per_client * size * args.clients
         assert accepted == expected, f"accepted {accepted} of {expected}"
         dup_rate, *_, dup_accepted = _post_all(base, bodies, tokens)
         assert dup_accepted == 0
-        print(f"{size:>6} {rate:>10,.0f} {batches_s:>10,.1f} {p50:>8.1f} {p95:>8.1f}  {dup_rate:>12,.0f}")
+        per_cpu = expected / cpu if cpu > 0 else float("nan")
+        print(
+            f"{size:>6} {rate:>10,.0f} {batches_s:>10,.1f} {p50:>8.1f} {p95:>8.1f}  {dup_rate:>12,.0f} {per_cpu:>14,.0f}"
+        )
+
+
+def _cpu_seconds(dsn: str, server_pid: int) -> float:
+    """CPU seconds used so far by the API process and the PostgreSQL server's processes (same machine only)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def cpu(pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / ticks
+
+    with psycopg.connect(dsn) as conn:
+        data_dir = conn.execute("SHOW data_directory").fetchone()[0]
+    try:
+        postmaster = int(Path(data_dir, "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError):
+        return cpu(server_pid)
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                children.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return cpu(server_pid) + cpu(postmaster) + sum(cpu(p) for p in children)
 
 
 def _post_all(
@@ -269,7 +303,9 @@ def _time_queries(
         headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
         first, last = begin.date(), (end - timedelta(days=1)).date()
         rng = random.Random(7)
-        print(f"{'granularity':>12} {'buckets':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+        print(
+            f"{'granularity':>12} {'buckets':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'cpu ms/query':>14}"
+        )
         for granularity in ("15min", "hour", "day", "week"):
             timings, buckets = [], 0
             for _ in range(args.queries):
@@ -284,9 +320,41 @@ def _time_queries(
                 answer.raise_for_status()
                 buckets = len(answer.json()["buckets"])
             p = statistics.quantiles(timings, n=20, method="inclusive")
+            cpu = _cpu_per_query(dsn, store_ids, first, last, granularity, rng, max(5, args.queries // 4))
             print(
-                f"{granularity:>12} {buckets:>8,} {statistics.median(timings):>8.1f} {p[18]:>8.1f} {max(timings):>8.1f}"
+                f"{granularity:>12} {buckets:>8,} {statistics.median(timings):>8.1f} {p[18]:>8.1f} "
+                f"{max(timings):>8.1f} {cpu:>14.1f}"
             )
+
+
+def _cpu_per_query(dsn: str, store_ids: list[str], first, last, granularity: str, rng, n: int) -> float:  # type: ignore[no-untyped-def]
+    """Median CPU ms of one read (Python assembly + its PostgreSQL backend), in-process.
+
+    On a shared machine wall-clock latency mostly measures the queue for a core; CPU time
+    says what the query itself costs on an idle core.
+    """
+    from footfall.server.traffic import read_traffic
+
+    ticks = os.sysconf("SC_CLK_TCK")
+    samples = []
+    with psycopg.connect(dsn) as conn:
+        backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        stat = Path(f"/proc/{backend}/stat")
+        if not stat.exists():
+            return float("nan")
+
+        def backend_cpu() -> float:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / ticks
+
+        for _ in range(n):
+            store_id = rng.choice(store_ids)
+            c0, b0 = time.process_time(), backend_cpu()
+            body = read_traffic(conn, store_id, first, last, granularity=granularity)
+            json.dumps(body)
+            samples.append((time.process_time() - c0 + backend_cpu() - b0) * 1000)
+            conn.rollback()
+    return statistics.median(samples)
 
 
 if __name__ == "__main__":
