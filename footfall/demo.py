@@ -229,6 +229,7 @@ def real_agent_config(
                 "name": f"{door.name} (demo footage)",
                 "source": str(video),
                 "loop": True,
+                "fps": 10.0,  # what a door camera needs; keeps the demo light on a laptop
                 "lines": [
                     {
                         "line_id": door.line_id, "name": door.name, "entrance_id": door.entrance_id,
@@ -250,6 +251,14 @@ def _demo_video() -> Path | None:
     path = Path(value).expanduser().resolve()
     if not path.exists():
         raise ConfigError(f"FOOTFALL_DEMO_VIDEO={value} does not exist; point it at a video file or unset it")
+    # Fail before anything starts if the real agent could not load its detector.
+    from footfall.edge.errors import ModelNotFound
+    from footfall.edge.models import resolve_model
+
+    try:
+        resolve_model(None, allow_download=False)
+    except ModelNotFound as error:
+        raise ConfigError(f"FOOTFALL_DEMO_VIDEO is set but the detector is missing: {error}") from error
     return path
 
 
