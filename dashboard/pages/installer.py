@@ -48,6 +48,16 @@ def register(app: dash.Dash, api: FootfallClient) -> None:
             cameras = _cameras(client, stores)
         except DashboardError as error:
             return error_state(error)
+        if not stores:
+            return html.Div(
+                [
+                    page_header("Installation", "Devices, cameras and counting lines"),
+                    empty_state(
+                        "No store assigned to you",
+                        "Ask your HQ admin to add you to the stores you install; they appear here at once.",
+                    ),
+                ]
+            )
         camera_options = [
             {
                 "label": f"{c.get('name') or c['camera_id']} · {c.get('store_name', '')}",
@@ -288,7 +298,7 @@ def register(app: dash.Dash, api: FootfallClient) -> None:
                 "No device enrolled",
                 "Create an enrolment code on the right and enter it on the counting device.",
             )
-        return _device_table(devices, stores, datetime.now(UTC))
+        return _device_table(devices, stores, datetime.now(UTC), _completeness(client, devices))
 
     @app.callback(
         Output(ids.INS_ENROL_RESULT, "children"),
@@ -308,7 +318,11 @@ def register(app: dash.Dash, api: FootfallClient) -> None:
         return dbc.Alert(
             [
                 html.Div("Enrolment code", className="small"),
-                html.Code(code["code"], id=f"{ids.INS_ENROL_RESULT}-code", className="fs-4"),
+                html.Code(
+                    code["code"],
+                    id=f"{ids.INS_ENROL_RESULT}-code",
+                    className="fs-4 fw-bold text-dark user-select-all",
+                ),
                 html.Div(f"valid until {expires[:16].replace('T', ' ')} UTC", className="small text-muted"),
             ],
             color="success",
@@ -659,7 +673,20 @@ def _calibration(camera: dict) -> Any:
     )
 
 
-def _device_table(devices: list[dict], stores: dict, now: datetime) -> Any:
+def _completeness(client: FootfallClient, devices: list[dict]) -> dict[str, float | None]:
+    """Share of today's minutes each store's cameras covered (the server's occupancy coverage)."""
+    shares: dict[str, float | None] = {}
+    for store_id in {str(d.get("store_id")) for d in devices}:
+        try:
+            shares[store_id] = client.occupancy(store_id).get("coverage")
+        except DashboardError:
+            shares[store_id] = None
+    return shares
+
+
+def _device_table(
+    devices: list[dict], stores: dict, now: datetime, completeness: dict[str, float | None]
+) -> Any:
     rows = []
     for device in devices:
         online = device_online(device, now)
@@ -674,14 +701,14 @@ def _device_table(devices: list[dict], stores: dict, now: datetime) -> Any:
         }
         cameras = device_cameras(device) or [{}]
         for camera in cameras:
-            completeness = camera.get("completeness", device.get("completeness"))
+            share = camera.get("completeness", completeness.get(str(device.get("store_id"))))
             rows.append(
                 {
                     **base,
                     "camera": camera.get("name") or camera.get("camera_id") or "–",
                     "state": camera.get("state", "–"),
                     "fps": round(float(camera.get("fps") or 0), 1) if camera else None,
-                    "completeness": completeness,
+                    "completeness": share,
                 }
             )
     return dash_table.DataTable(

@@ -439,3 +439,12 @@ def test_installer_sees_the_devices_of_their_store(stack: Stack, new_page: Any) 
     rows = page.locator("#ins-devices-grid td[data-dash-column='device']").all_inner_texts()
     assert set(rows) == {d.get("hostname") or d["device_id"] for d in devices}
     assert len(devices) == 1  # the installer is scoped to the first store
+    page.click("#ins-enrol-button")
+    page.wait_for_selector("#ins-enrol-result-code")
+    code = page.inner_text("#ins-enrol-result-code").strip()
+    assert len(code) >= 6
+    with httpx.Client(base_url=f"{stack.api_url}/api/v1", timeout=10) as anonymous:
+        enrolled = anonymous.post("/devices/enrol", json={"code": code, "hostname": "new-pi"})
+    assert enrolled.status_code == 201, enrolled.text
+    assert enrolled.json()["store_id"] == stack.seeded.stores[0].store_id
+    shot(page, stack, "installer-enrolment-code")
