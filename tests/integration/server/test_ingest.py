@@ -168,3 +168,17 @@ def test_health_is_stored_for_the_device_list(app_client, world: World) -> None:
     devices = app_client.get("/api/v1/devices", headers=login(app_client, world, "installer")).json()
     assert [d["device_id"] for d in devices] == [world.stores[0].device_id]  # installer: first store only
     assert devices[0]["last_health"]["outbox_backlog"] == 3 and devices[0]["agent_version"] == "9.9.9"
+
+
+def test_concurrent_redelivery_counts_each_event_once(app_client, world: World, pg_dsn: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = batch([crossing(world, n, T0 + timedelta(seconds=n)) for n in range(1, 301)])
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(
+            pool.map(lambda _: app_client.post(URL, json=body, headers=device_headers(world)), range(4))
+        )
+    assert all(a.status_code == 200 for a in answers)
+    assert sum(a.json()["accepted"] for a in answers) == 300
+    assert sum(a.json()["duplicate"] for a in answers) == 900
+    assert sum(r[2] for r in _rollup(pg_dsn, world.stores[0].store_id)) == 300
