@@ -130,7 +130,7 @@ def test_sales_follow_the_store_conversion(london_two_weeks) -> None:
 
 
 def test_coverage_only_while_open(london_two_weeks) -> None:
-    store, start, end, _, history = london_two_weeks
+    store, start, _, _, history = london_two_weeks
     zone = ZoneInfo(store.timezone)
     assert history.coverage
     for (camera_id, bucket), seconds in history.coverage.items():
