@@ -399,6 +399,11 @@ class HeightMeter:
         x, y = _apply(self._image_to_floor, np.array([self._to_calibration(foot)], dtype=float))[0]
         return (float(x), float(y))
 
+    def image_position(self, floor: Point, height_m: float = 0.0) -> Point:
+        """Where a floor point (metres), or the point ``height_m`` above it, appears in the frame."""
+        p = self._projection @ np.array([floor[0], floor[1], height_m, 1.0])
+        return (float(p[0] / p[2] / self._scale[0]), float(p[1] / p[2] / self._scale[1]))
+
     def height_between(self, foot: Point, head: Point) -> float:
         """Height (m) of ``head`` above the floor point under ``foot`` (both in frame pixels)."""
         return _height_from_points(

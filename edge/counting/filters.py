@@ -51,6 +51,7 @@ _CONTEXT_FRAMES = 600  # frames of object/person context kept for look-ups at cr
 _FORGET_AFTER_FRAMES = 900  # per-track state of a track unseen this long is dropped
 _BORDER_PX = 2.0
 _FOOT_JUMP_M = 0.5
+_MAX_WIDTH_M = 1.1  # a box wider than this on the floor holds more than one person
 _MIN_ASPECT = 1.3  # box height / width below this is a cut or squashed person, not a standing one
 
 
@@ -110,7 +111,8 @@ def estimate_height(
 ) -> HeightEstimate | None:
     """Standing height from a track's best observations, or None when none is usable.
 
-    Dropped: boxes cut by the frame edge, squat boxes (cut or occluded), and sightings whose
+    Dropped: boxes cut by the frame edge, squat boxes (cut or occluded), boxes wider than a
+    person on the floor (two people merged into one detection), and sightings whose
     foot point jumps away from the track's floor path (feet hidden behind someone or a
     cart put the box bottom too high). Of the rest, pose keypoints win over the box. The
     median of the survivors resists the odd loose box.
@@ -123,6 +125,9 @@ def estimate_height(
             continue
         if (y2 - y1) < _MIN_ASPECT * max(x2 - x1, 1e-6):
             continue
+        left, right = meter.floor_position((x1, y2)), meter.floor_position((x2, y2))
+        if np.hypot(right[0] - left[0], right[1] - left[1]) > _MAX_WIDTH_M:
+            continue  # two people side by side in one box: its top is not this person's head
         value = meter.height_from_keypoints(obs.keypoints) if obs.keypoints is not None else None
         if value is None:
             value = meter.height_from_box(obs.box)
