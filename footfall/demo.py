@@ -42,9 +42,11 @@ def run_demo(args: argparse.Namespace) -> int:
     if args.reset and data_dir.exists():
         _reset(data_dir)
     video = _demo_video()
-    stop = threading.Event()
+    # Until everything runs, Ctrl-C or SIGTERM abort at once (the seed is one transaction, so an
+    # interrupted seed leaves nothing and the next start seeds again); then they stop the loop.
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+        signal.signal(signum, _interrupt)
+    stop = threading.Event()
 
     started = time.monotonic()
     embedded = start_embedded(data_dir)
@@ -89,6 +91,8 @@ def run_demo(args: argparse.Namespace) -> int:
         print(
             _banner(args, server_url, chain, video, time.monotonic() - started), file=sys.stderr, flush=True
         )
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
         while not stop.wait(0.5):
             exited = supervisor.first_exited()
             if exited:
@@ -99,6 +103,10 @@ def run_demo(args: argparse.Namespace) -> int:
     finally:
         supervisor.stop_all()
         embedded.stop()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _ensure_chain(dsn: str, *, video_line: tuple[float, ...] | None) -> SeedReport:
