@@ -165,3 +165,29 @@ def test_model_requires_four_points() -> None:
             image_width=640, image_height=480, floor_points=[FloorPoint(image=(0, 0), floor=(0, 0))]
         )
     assert np.isfinite(SyntheticCamera().project(0, 3)[0])
+
+
+def test_calibrate_command_writes_a_checked_file_and_refuses_bad_marks(tmp_path, capsys) -> None:
+    from footfall.cli import main
+
+    camera = SyntheticCamera(height_m=3.2)
+    marks = []
+    for x, y in [(-1.5, 3.0), (1.5, 3.0), (1.5, 6.0), (-1.5, 6.0)]:
+        px, py = camera.project(x, y)
+        marks += ["--floor-point", f"{px:.2f},{py:.2f}={x},{y}"]
+    out = tmp_path / "door.yaml"
+    code = main(
+        ["edge", "calibrate", "--size", "640x480", *marks, "--mounting-height", "3.2", "--out", str(out)]
+    )
+    printed = capsys.readouterr().out
+    assert code == 0 and "3.2" in printed and "above the floor" in printed
+    assert load_calibration(out).camera.mounting_height_m == pytest.approx(3.2, rel=0.03)
+    assert main(["edge", "calibrate", "--check", str(out)]) == 0
+
+    collinear = ["--floor-point", "1,1=0,0", "--floor-point", "2,2=1,1", "--floor-point", "3,3=2,2"]
+    assert main(["edge", "calibrate", "--size", "640x480", *collinear, "--floor-point", "4,4=3,3"]) == 1
+    assert "on one line" in capsys.readouterr().err
+    assert main(["edge", "calibrate", "--size", "640x480", "--floor-point", "1,1"]) == 1
+    assert "PX,PY=FX,FY" in capsys.readouterr().err
+    assert main(["edge", "calibrate", "--size", "640x480", *marks, "--staff-zone", "0,0 2,0 0,1"]) == 1
+    assert "fractions" in capsys.readouterr().err

@@ -262,3 +262,44 @@ def test_context_memory_stays_flat_on_a_long_stream() -> None:
     assert len(classifier._carriers) <= 601 and len(classifier._people) <= 601
     assert len(classifier._last_seen) < 50
     assert classifier.floor_position(59) is not None
+
+
+class _ReplayDetector:
+    """Stands in for the YOLO tracker: returns prepared detections frame by frame."""
+
+    def __init__(self, by_frame: dict[int, list[Detection]]) -> None:
+        self.by_frame = by_frame
+
+    def track(self, frame: Frame, roi=None) -> list[Detection]:
+        return self.by_frame.get(frame.index, [])
+
+    def reset(self) -> None:
+        return None
+
+
+def test_through_the_pipeline_children_are_children_and_fragments_emit_nothing() -> None:
+    from footfall.edge.counting.lines import CountingLine
+    from footfall.edge.pipeline import CountingPipeline
+
+    adult = walk(1.75, x=-0.8, frames=20)
+    child = walk(1.0, x=0.8, frames=20)
+    bag = [
+        (f, (x1 + 0.3 * (x2 - x1), y1 + 0.3 * (y2 - y1), x2 - 0.1 * (x2 - x1), y1 + 0.6 * (y2 - y1)))
+        for f, (x1, y1, x2, y2) in adult
+    ]
+    by_frame: dict[int, list[Detection]] = {}
+    for track_id, boxes in ((1, adult), (2, child), (3, bag)):
+        for f, box in boxes:
+            by_frame.setdefault(f, []).append(Detection(box, 0.9, 0, "person", track_id))
+    middle = CAMERA.project(0.0, 4.5)[1]
+    line = CountingLine("door", 0.0, middle, 640.0, middle, 320.0, 470.0)
+    pipeline = CountingPipeline("cam", [line], _ReplayDetector(by_frame), WhoCountsClassifier(CALIBRATION))
+    events = []
+    for index in range(25):
+        events += pipeline.process(frame(index))
+    events += pipeline.close()
+    assert sorted((e.track_id, e.direction, e.person_class) for e in events) == [
+        (1, "in", "adult"),
+        (2, "in", "child"),
+    ]
+    assert pipeline.stats.not_counted == 1
