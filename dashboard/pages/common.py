@@ -1,4 +1,4 @@
-"""Pieces every page uses: the access guard, empty and error states, KPI tiles, periods."""
+"""Pieces every page uses: the access guard, page header, empty, error and refusal states."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from footfall.dashboard.errors import ApiUnavailable, DashboardError, NotFound, NotOffered, NotSignedIn
 from footfall.dashboard.navigation import PageEntry, may_open
-from footfall.dashboard.session import LOGIN_PATH, SignedInUser, current_user
+from footfall.dashboard.session import LOGIN_PATH, current_user
 
 
 def guarded(page: PageEntry, build: Callable[..., Any]) -> Callable[..., Any]:
@@ -80,24 +80,6 @@ def error_state(error: DashboardError) -> dbc.Alert:
     return dbc.Alert(str(error), color="danger")
 
 
-def kpi_tile(label: str, value: str, *, tile_id: str, hint: str | None = None) -> dbc.Col:
-    return dbc.Col(
-        dbc.Card(
-            dbc.CardBody(
-                [
-                    html.Div(label, className="kpi-label"),
-                    html.Div(value, id=tile_id, className="kpi-value"),
-                    html.Div(hint or "", className="kpi-hint"),
-                ]
-            ),
-            className="kpi-card h-100",
-        ),
-        xs=6,
-        md=3,
-        className="mb-3",
-    )
-
-
 def store_options(stores: list[dict]) -> list[dict]:
     return [
         {
@@ -106,7 +88,3 @@ def store_options(stores: list[dict]) -> list[dict]:
         }
         for s in sorted(stores, key=lambda s: s["name"])
     ]
-
-
-def who(user: SignedInUser) -> str:
-    return user.display_name
