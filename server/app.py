@@ -148,6 +148,18 @@ def _install_error_handlers(app: FastAPI) -> None:
             },
         )
 
+    @app.exception_handler(OverflowError)
+    async def _out_of_range(request: Request, error: OverflowError) -> JSONResponse:
+        # Dates near year 1 or 9999 overflow when turned into local periods: the caller's input.
+        return JSONResponse(
+            status_code=422,
+            content={
+                "error": "invalid_input",
+                "message": "a date or number is outside the supported range",
+                "details": [],
+            },
+        )
+
     @app.exception_handler(TooManyRequests)
     async def _rate_limited(request: Request, error: TooManyRequests) -> JSONResponse:
         return JSONResponse(
