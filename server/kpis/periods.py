@@ -204,23 +204,28 @@ class OpenSchedule:
             else:
                 merged.append((lo, hi))
         self.spans = merged
-        self._lo = [int(a.timestamp()) for a, _ in merged]
-        self._hi = [int(b.timestamp()) for _, b in merged]
+        #: The spans as POSIX seconds (read by the KPI service's quarter-hour loops).
+        self.starts_s = [int(a.timestamp()) for a, _ in merged]
+        self.ends_s = [int(b.timestamp()) for _, b in merged]
+        self._cumulative = [0]
+        for lo, hi in zip(self.starts_s, self.ends_s, strict=True):
+            self._cumulative.append(self._cumulative[-1] + hi - lo)
 
     def minutes(self, start: datetime, end: datetime) -> float:
         return self.seconds(int(start.timestamp()), int(end.timestamp())) / 60
 
     def seconds(self, start: int, end: int) -> int:
-        """Open seconds within ``[start, end)`` given as POSIX seconds (the fast path for many bins)."""
+        """Open seconds within ``[start, end)`` given as POSIX seconds: two binary searches and a
+        difference of running totals, so a year costs the same as a quarter hour."""
         import bisect
 
-        total = 0
-        k = max(0, bisect.bisect_right(self._lo, start) - 1)
-        lo, hi = self._lo, self._hi
-        while k < len(lo) and lo[k] < end:
-            a = lo[k] if lo[k] > start else start
-            b = hi[k] if hi[k] < end else end
-            if b > a:
-                total += b - a
-            k += 1
+        if end <= start:
+            return 0
+        first = bisect.bisect_right(self.ends_s, start)  # first span ending after start
+        last = bisect.bisect_left(self.starts_s, end) - 1  # last span beginning before end
+        if last < first:
+            return 0
+        total = self._cumulative[last + 1] - self._cumulative[first]
+        total -= max(0, start - self.starts_s[first])
+        total -= max(0, self.ends_s[last] - end)
         return total

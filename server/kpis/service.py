@@ -36,10 +36,16 @@ class Store:
     floor_area_m2: float | None
     opening_hours: dict | None
     cameras: int
+    #: The opening hours as canonical JSON: the cache key shared by stores with the same hours.
+    hours_key: str = "{}"
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+def _hours_key(opening_hours: dict | None) -> str:
+    return json.dumps(opening_hours or {}, sort_keys=True)
 
 
 def load_stores(conn: psycopg.Connection, store_ids: list[str], region_id: str | None = None) -> list[Store]:
@@ -57,6 +63,7 @@ def load_stores(conn: psycopg.Connection, store_ids: list[str], region_id: str |
             r["floor_area_m2"],
             r["opening_hours"] or None,
             int(r["cameras"]),
+            _hours_key(r["opening_hours"]),
         )
         for r in rows
     ]
@@ -84,7 +91,7 @@ def _schedule(opening_hours_json: str, timezone: str, start: date, end: date) ->
 
 def schedule_of(store: Store, start: date, end: date) -> p.OpenSchedule:
     try:
-        return _schedule(json.dumps(store.opening_hours or {}, sort_keys=True), store.timezone, start, end)
+        return _schedule(store.hours_key, store.timezone, start, end)
     except p.PeriodError as error:
         raise InvalidInput(f"store {store.code}: {error}; fix the store's opening hours") from error
 
@@ -258,15 +265,22 @@ def _local_days(bucket: p.Bucket, zone: ZoneInfo) -> list[date]:
 def _occupancy(
     flows: dict[int, list[int]], day_starts: list[int], schedule: p.OpenSchedule, lo: int, hi: int
 ) -> list[tuple[int, int, bool]]:
-    """Occupancy at the end of every quarter hour in ``[lo, hi)`` (POSIX seconds): the running
-    Σ(in − out) of :func:`definitions.running_occupancy`, carried through quiet quarters and
-    restarting each local day (``day_starts``), with whether the store was open then."""
-    quarters = range(lo - lo % 900, hi, 900)
+    """Occupancy at the end of every open quarter hour, and of every quarter hour with movement,
+    in ``[lo, hi)`` (POSIX seconds): the running Σ(in − out) of :func:`definitions.running_occupancy`,
+    carried through quiet quarters and restarting each local day (``day_starts``)."""
+    open_quarters = {
+        t for a, b in zip(schedule.starts_s, schedule.ends_s, strict=True) if b > lo and a < hi
+        for t in range(max(a, lo) - max(a, lo) % 900, min(b, hi), 900)
+    }  # fmt: skip
+    quarters = sorted(open_quarters.union(t for t in flows if lo <= t < hi))
     days = [bisect.bisect_right(day_starts, t) for t in quarters]
     values = d.running_occupancy(
-        [(day, *flows.get(t, (0, 0))) for day, t in zip(days, quarters, strict=True)]  # type: ignore[misc]
-    )
-    return [(t, v, schedule.seconds(t, t + 900) > 0) for t, v in zip(quarters, values, strict=True)]
+        [(day, *flows.get(t, (0, 0))) for day, t in zip(days, quarters, strict=True)]
+    )  # type: ignore[misc]
+    return [
+        (t, v, t in open_quarters or schedule.seconds(t, t + 900) > 0)
+        for t, v in zip(quarters, values, strict=True)
+    ]
 
 
 # --- many stores over one period ------------------------------------------------------------------
@@ -312,13 +326,13 @@ def period_inputs(
     traffic = fetch(q.COMPARE_TRAFFIC) if "traffic" in wanted else {}
     sales = fetch(q.COMPARE_SALES) if wanted & {"sales", "crm"} else {}
     staff = fetch(q.COMPARE_STAFF) if "staff" in wanted else {}
-    sales_days = {store_id: set(r["days"]) for store_id, r in sales.items()}
     result = {}
     for s in stores:
         w0, w1 = windows[s.store_id]
         open_minutes = schedules[s.store_id].minutes(w0, w1)
-        days = _open_days(json.dumps(s.opening_hours or {}, sort_keys=True), s.timezone, start, end)
+        days = _open_days(s.hours_key, s.timezone, start, end)
         t, sa, st = traffic.get(s.store_id, {}), sales.get(s.store_id, {}), staff.get(s.store_id, {})
+        imported = sa.get("days_by_weekday") or [0] * 7
         result[s.store_id] = d.KpiInputs(
             visitors=int(t.get("visitors") or 0),
             visitors_out=int(t.get("visitors_out") or 0),
@@ -332,11 +346,19 @@ def period_inputs(
             open_minutes=round(open_minutes),
             covered_minutes=float(t.get("covered_open_s") or 0.0) / 60 / max(s.cameras, 1),
             open_days=len(days),
-            sales_days=len(sales_days.get(s.store_id, set()) & days),
+            # imported days on the weekdays the store opens (its opening hours are weekly)
+            sales_days=min(
+                len(days), sum(imported[k] for k in _open_weekdays(s.hours_key, s.timezone, start, end))
+            ),
             open_hours=open_minutes / 60,
             floor_area_m2=s.floor_area_m2,
         )
     return result
+
+
+@lru_cache(maxsize=256)
+def _open_weekdays(opening_hours_json: str, timezone: str, start: date, end: date) -> frozenset[int]:
+    return frozenset(day.weekday() for day in _open_days(opening_hours_json, timezone, start, end))
 
 
 @lru_cache(maxsize=256)

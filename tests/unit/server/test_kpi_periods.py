@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from footfall.server.kpis import periods as p
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 LONDON = ZoneInfo("Europe/London")
 KOLKATA = ZoneInfo("Asia/Kolkata")
@@ -98,3 +100,12 @@ def test_bad_opening_hours_are_explained() -> None:
 def test_like_for_like_keeps_the_weekday(how: p.LikeForLike, expected: tuple[date, date]) -> None:
     shifted = p.shift(date(2026, 3, 28), date(2026, 3, 29), how)
     assert shifted == expected and shifted[0].weekday() == date(2026, 3, 28).weekday()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 40 * 24 * 4), st.integers(0, 20 * 24 * 4))
+def test_open_schedule_agrees_with_a_walk_over_the_days(first_quarter: int, length: int) -> None:
+    start = p.local_midnight(date(2026, 3, 1), LONDON) + timedelta(minutes=15 * first_quarter)
+    end = start + timedelta(minutes=15 * length)
+    schedule = p.OpenSchedule(HOURS, date(2026, 3, 1), date(2026, 5, 1), LONDON)
+    assert schedule.minutes(start, end) == p.open_minutes(HOURS, start, end, LONDON)
