@@ -517,22 +517,40 @@ def seed_demo(
     import psycopg
     from footfall.server.db.queries import seed as q
 
+    with psycopg.connect(dsn) as conn:
+        report = seed_chain(conn, now=now, seed=seed, chain=chain, real_camera_line=real_camera_line)
+        if report.created:
+            conn.execute(q.ANALYZE)
+    log.info("seed: committed after %.1f s", report.seconds)
+    return report
+
+
+def seed_chain(
+    conn: object,
+    *,
+    now: datetime | None = None,
+    seed: int = SEED,
+    chain: DemoChain | None = None,
+    real_camera_line: tuple[float, ...] | None = None,
+    days: int = HISTORY_DAYS,
+) -> SeedReport:
+    """:func:`seed_demo` in the caller's transaction (tests roll it back)."""
+    from footfall.server.db.queries import seed as q
+
     chain = chain or demo_chain()
     started = time.perf_counter()
-    with psycopg.connect(dsn) as conn:
-        row = conn.execute(q.ORG_BY_NAME, {"name": chain.org_name}).fetchone()
-        if row is not None:
-            stores = dict((code, sid) for sid, code in conn.execute(q.STORES_OF_ORG, {"org_id": row[0]}))
-            return SeedReport(created=False, org_id=str(row[0]), stores=stores)
-        org_id, store_ids = _create_world(conn, chain, real_camera_line)
-        log.info("seed: organisation, stores and users in %.1f s", time.perf_counter() - started)
-        start, end = history_window(now or datetime.now(UTC))
-        customers = crm_customers(chain, seed=seed, today=end.date())
-        totals = _load_history(conn, chain, org_id, store_ids, customers, start, end, seed)
-        log.info("seed: history loaded at %.1f s", time.perf_counter() - started)
-        conn.execute(q.ANALYZE)
-        log.info("seed: analysed at %.1f s", time.perf_counter() - started)
-    log.info("seed: committed at %.1f s", time.perf_counter() - started)
+    row = conn.execute(q.ORG_BY_NAME, {"name": chain.org_name}).fetchone()  # type: ignore[attr-defined]
+    if row is not None:
+        org_id = _first(row)
+        stores = {r["code"] if isinstance(r, dict) else r[1]: r["store_id"] if isinstance(r, dict) else r[0]
+                  for r in conn.execute(q.STORES_OF_ORG, {"org_id": org_id})}  # type: ignore[attr-defined]  # fmt: skip
+        return SeedReport(created=False, org_id=str(org_id), stores=stores)
+    org_id, store_ids = _create_world(conn, chain, real_camera_line)
+    log.info("seed: organisation, stores and users in %.1f s", time.perf_counter() - started)
+    start, end = history_window(now or datetime.now(UTC), days)
+    customers = crm_customers(chain, seed=seed, today=end.date())
+    totals = _load_history(conn, chain, org_id, store_ids, customers, start, end, seed)
+    log.info("seed: history loaded after %.1f s", time.perf_counter() - started)
     return SeedReport(
         created=True,
         org_id=org_id,
@@ -543,6 +561,11 @@ def seed_demo(
         transactions=totals["transactions"],
         customers=len(customers),
     )
+
+
+def _first(row: object) -> object:
+    """The first column of a row, whatever row factory the connection uses."""
+    return next(iter(row.values())) if isinstance(row, dict) else row[0]  # type: ignore[index,union-attr]
 
 
 def _create_world(
@@ -632,16 +655,18 @@ def _load_history(
     digest = hashlib.sha256(f"footfall demo seed {seed} {start:%Y-%m-%d}".encode()).hexdigest()
     imports = {
         kind: str(
-            conn.execute(  # type: ignore[attr-defined]
-                q.INSERT_IMPORT,
-                {
-                    "org_id": org_id,
-                    "kind": kind,
-                    "filename": f"demo-{kind}.csv",
-                    "content_sha256": digest,
-                    "rows_total": 0,
-                },
-            ).fetchone()[0]
+            _first(
+                conn.execute(  # type: ignore[attr-defined]
+                    q.INSERT_IMPORT,
+                    {
+                        "org_id": org_id,
+                        "kind": kind,
+                        "filename": f"demo-{kind}.csv",
+                        "content_sha256": digest,
+                        "rows_total": 0,
+                    },
+                ).fetchone()
+            )
         )
         for kind in ("customers", "sales", "staff")
     }
