@@ -303,3 +303,18 @@ def test_through_the_pipeline_children_are_children_and_fragments_emit_nothing()
         (2, "in", "child"),
     ]
     assert pipeline.stats.not_counted == 1
+
+
+def test_pose_keypoints_of_small_people_are_not_trusted() -> None:
+    """Below MIN_POSE_BOX_PX the box decides: small people's keypoints ran 10 % short on PETS."""
+    from footfall.edge.calibration import HeightMeter
+    from footfall.edge.counting.filters import MIN_POSE_BOX_PX
+
+    far = SyntheticCamera(focal_px=250.0)
+    meter = HeightMeter(solve(far.calibration()), (640, 480))
+    box = far.person_box(0.0, 5.0, 1.7)
+    assert box[3] - box[1] < MIN_POSE_BOX_PX
+    short_keypoints = far.keypoints(0.0, 5.0, 1.4)  # what a weak pose model might report
+    history = [TrackObservation(i, i / 10, box, 0.9, short_keypoints) for i in range(5)]
+    estimate = estimate_height(meter, history, (640, 480))
+    assert estimate is not None and estimate.height_m == pytest.approx(1.7, abs=0.04)
