@@ -91,7 +91,6 @@ def read_traffic(
     absent had no data at all (the dashboard shows a gap, not a zero).
     """
     timezone, _ = store_clock(conn, store_id)
-    zone = ZoneInfo(timezone)
     first, after = local_period(start, end, timezone)
     params = {
         "store_id": store_id,
@@ -104,13 +103,11 @@ def read_traffic(
     }
     with conn.cursor(row_factory=tuple_row) as cur:
         rows = cur.execute(q.TRAFFIC, params).fetchall()
-    fixed = {"15min": 900.0, "hour": 3600.0}.get(granularity)
     with_entrance, with_line = by in ("entrance", "line"), by == "line"
     buckets = []
-    for bucket, entrance_id, camera_id, line_id, n_in, n_out, covered_s, cameras in rows:
-        seconds = fixed or (bucket_end(bucket, granularity, zone) - bucket).total_seconds()
+    for bucket_start, entrance_id, camera_id, line_id, n_in, n_out, covered_s, cameras, seconds in rows:
         item = {
-            "bucket_start": bucket.astimezone(zone).isoformat(),
+            "bucket_start": bucket_start,
             "in": n_in,
             "out": n_out,
             "coverage": coverage_share(covered_s, cameras, seconds),

@@ -60,13 +60,30 @@ WITH watched AS (
     FROM counted t FULL JOIN covered v
       ON t.bucket_utc = v.bucket_utc AND coalesce(t.entrance_id, '') = coalesce(v.entrance_id, '')
      AND coalesce(t.camera_id, '') = coalesce(v.camera_id, '') AND coalesce(t.line_id, '') = coalesce(v.line_id, '')
+), shaped AS (
+    SELECT m.*, coalesce(g.cameras, 0) AS cameras,
+           m.bucket_utc AT TIME ZONE %(timezone)s AS local_start,
+           extract(epoch FROM (m.bucket_utc AT TIME ZONE %(timezone)s) - (m.bucket_utc AT TIME ZONE 'UTC'))::int
+               AS offset_s
+    FROM merged m LEFT JOIN group_size g
+      ON coalesce(g.entrance_id, '') = coalesce(m.entrance_id, '') AND coalesce(g.g_camera_id, '') = coalesce(m.camera_id, '')
+     AND coalesce(g.line_id, '') = coalesce(m.line_id, '')
 )
-SELECT m.bucket_utc, m.entrance_id, m.camera_id, m.line_id, m.in_count, m.out_count, m.covered_s,
-       coalesce(g.cameras, 0) AS cameras
-FROM merged m LEFT JOIN group_size g
-  ON coalesce(g.entrance_id, '') = coalesce(m.entrance_id, '') AND coalesce(g.g_camera_id, '') = coalesce(m.camera_id, '')
- AND coalesce(g.line_id, '') = coalesce(m.line_id, '')
-ORDER BY 1, 2, 3, 4
+-- bucket_start is formatted here (local ISO 8601 with offset), and seconds is the bucket's
+-- real length (a DST day: 23 or 25 h), so the API only copies rows.
+SELECT to_char(local_start, 'YYYY-MM-DD"T"HH24:MI:SS')
+           || CASE WHEN offset_s < 0 THEN '-' ELSE '+' END
+           || lpad((abs(offset_s) / 3600)::text, 2, '0') || ':' || lpad((abs(offset_s) %% 3600 / 60)::text, 2, '0')
+           AS bucket_start,
+       entrance_id, camera_id, line_id, in_count, out_count, covered_s, cameras,
+       CASE %(granularity)s::text
+           WHEN '15min' THEN 900.0
+           WHEN 'hour' THEN 3600.0
+           WHEN 'day' THEN extract(epoch FROM ((local_start::date + 1)::timestamp AT TIME ZONE %(timezone)s) - bucket_utc)
+           ELSE extract(epoch FROM ((local_start::date + 7)::timestamp AT TIME ZONE %(timezone)s) - bucket_utc)
+       END::float8 AS seconds
+FROM shaped
+ORDER BY bucket_utc, entrance_id, camera_id, line_id
 """  # noqa: S608 (composes module constants, never input)
 
 STORE_CLOCK = "SELECT timezone, day_starts_at FROM stores WHERE store_id = %(store_id)s"

@@ -164,3 +164,25 @@ def local_period_utc(day: date, tz: str) -> tuple[datetime, datetime]:
     from footfall.server.traffic import local_period
 
     return local_period(day, day, tz)
+
+
+@pytest.mark.parametrize(
+    ("tz", "expected"),
+    [("Asia/Kolkata", "2026-06-01T14:00:00+05:30"), ("America/St_Johns", "2026-06-01T14:00:00-02:30")],
+)
+def test_half_hour_zones_bucket_on_their_local_hours(app_client, pg_dsn: str, tz: str, expected: str) -> None:
+    import psycopg
+    from footfall.server.provisioning import create_demo_world
+
+    with psycopg.connect(pg_dsn) as conn:
+        world = create_demo_world(conn, timezones=(tz,))
+    local = datetime(2026, 6, 1, 14, 50, tzinfo=ZoneInfo(tz))
+    sent = app_client.post(
+        URL, json=batch([crossing(world, 1, local.astimezone(UTC))]), headers=device_headers(world)
+    )
+    assert sent.status_code == 200
+    headers = login(app_client, world, "hq_admin")
+    params = {"start": "2026-06-01", "end": "2026-06-01", "granularity": "hour"}
+    url = f"/api/v1/stores/{world.stores[0].store_id}/traffic"
+    buckets = app_client.get(url, params=params, headers=headers).json()["buckets"]
+    assert [(b["bucket_start"], b["in"]) for b in buckets] == [(expected, 1)]
