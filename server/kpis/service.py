@@ -332,7 +332,6 @@ def period_inputs(
         open_minutes = schedules[s.store_id].minutes(w0, w1)
         days = _open_days(s.hours_key, s.timezone, start, end)
         t, sa, st = traffic.get(s.store_id, {}), sales.get(s.store_id, {}), staff.get(s.store_id, {})
-        imported = sa.get("days_by_weekday") or [0] * 7
         result[s.store_id] = d.KpiInputs(
             visitors=int(t.get("visitors") or 0),
             visitors_out=int(t.get("visitors_out") or 0),
@@ -346,19 +345,14 @@ def period_inputs(
             open_minutes=round(open_minutes),
             covered_minutes=float(t.get("covered_open_s") or 0.0) / 60 / max(s.cameras, 1),
             open_days=len(days),
-            # imported days on the weekdays the store opens (its opening hours are weekly)
-            sales_days=min(
-                len(days), sum(imported[k] for k in _open_weekdays(s.hours_key, s.timezone, start, end))
-            ),
+            # days with sales imported, capped at the open days: at chain scale counting them is
+            # cheap, intersecting them with each store's open days is not (sales imported for a
+            # closed day could hide one missing open day; the store's own KPI page is exact)
+            sales_days=min(len(days), int(sa.get("days_imported") or 0)),
             open_hours=open_minutes / 60,
             floor_area_m2=s.floor_area_m2,
         )
     return result
-
-
-@lru_cache(maxsize=256)
-def _open_weekdays(opening_hours_json: str, timezone: str, start: date, end: date) -> frozenset[int]:
-    return frozenset(day.weekday() for day in _open_days(opening_hours_json, timezone, start, end))
 
 
 @lru_cache(maxsize=256)

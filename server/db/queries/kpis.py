@@ -113,19 +113,11 @@ WHERE store_id = ANY(%(store_ids)s) AND local_date BETWEEN %(first_day)s AND %(l
 GROUP BY store_id
 """
 
-#: Sales per store over local business days (migration 0007), and how many days have sales
-#: imported per ISO weekday (1 = Monday), so days the store is closed can be left out.
+#: Sales per store over local business days (migration 0007), and on how many days sales were imported.
 COMPARE_SALES = """
 SELECT store_id, sum(transactions)::bigint AS transactions, sum(refunds)::bigint AS refunds,
        sum(net_sales) AS net_sales, sum(units)::bigint AS units,
-       sum(member_transactions)::bigint AS member_transactions,
-       ARRAY[count(*) FILTER (WHERE extract(isodow FROM business_date) = 1),
-             count(*) FILTER (WHERE extract(isodow FROM business_date) = 2),
-             count(*) FILTER (WHERE extract(isodow FROM business_date) = 3),
-             count(*) FILTER (WHERE extract(isodow FROM business_date) = 4),
-             count(*) FILTER (WHERE extract(isodow FROM business_date) = 5),
-             count(*) FILTER (WHERE extract(isodow FROM business_date) = 6),
-             count(*) FILTER (WHERE extract(isodow FROM business_date) = 7)] AS days_by_weekday
+       sum(member_transactions)::bigint AS member_transactions, count(*) AS days_imported
 FROM sales_days
 WHERE store_id = ANY(%(store_ids)s) AND business_date BETWEEN %(first_day)s AND %(last_day)s
 GROUP BY store_id

@@ -252,6 +252,18 @@ def test_store_comparison_ranking_normalised_and_like_for_like(app_client, chain
         ("S1", 0.15, 2),
     ]
     assert "transactions ÷ visitors" in ranking["formula"]
+    assert [r["complete"] for r in ranking["stores"]] == [True, True] and ranking["stores"][0][
+        "coverage"
+    ] == 1.0
+    week = app_client.get(
+        f"{API}/comparison",
+        params={"start": "2026-03-09", "end": "2026-03-10", "kpi": "conversion"},
+        headers=admin,
+    ).json()["stores"]
+    assert {r["code"]: r["missing"] for r in week}["S1"] == [
+        "traffic: 600 of 1200 open minutes not counted (camera down or not reporting)",
+        "sales: 1 of 2 open day(s) have no sales imported",
+    ]
 
     per_m2 = app_client.get(
         f"{API}/comparison", params={**params, "kpi": "visitors", "normalise": "per_m2"}, headers=admin
