@@ -134,7 +134,9 @@ def main() -> int:
                 with conn.transaction():
                     for sql in SEED_SQL:
                         conn.execute(sql, params)
-                conn.execute("VACUUM (ANALYZE)")  # what autovacuum does in production; enables index-only scans
+                conn.execute(
+                    "VACUUM (ANALYZE)"
+                )  # what autovacuum does in production; enables index-only scans
                 print(
                     f"seeded {args.stores} stores x {args.days} days in {time.perf_counter() - started:.0f} s"
                 )
@@ -155,6 +157,10 @@ def main() -> int:
     finally:
         if embedded is not None:
             embedded.stop()
+            if not args.data_dir:
+                import shutil
+
+                shutil.rmtree(folder, ignore_errors=True)  # the throw-away seed (gigabytes at full size)
     return 0
 
 
