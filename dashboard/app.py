@@ -14,7 +14,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
-from footfall.dashboard import ids, session
+from footfall.dashboard import ids, security_headers, session
 from footfall.dashboard.client import FootfallClient
 from footfall.dashboard.errors import DashboardError
 from footfall.dashboard.navigation import ROLE_LABELS, visible_pages
@@ -34,6 +34,7 @@ def create_dashboard(server_url: str, *, client: FootfallClient | None = None) -
     )
     api = client or FootfallClient(server_url)
     session.install(app.server, api)
+    security_headers.install(app.server)
 
     from footfall.dashboard.pages import comparison, customers, home, installer, live, login
 
