@@ -196,6 +196,15 @@ def request_snapshot(camera_id: str, principal: CurrentPrincipal, conn: Connecti
     row = conn.execute(
         dq.INSERT_SNAPSHOT_REQUEST, {"camera_id": camera_id, "requested_by": principal.user_id}
     ).fetchone()
+    # A picture of the shop floor shows people: who asked for one is worth a record.
+    provisioning.audit(
+        conn,
+        org_id=principal.org_id,
+        actor_kind="user",
+        actor_id=principal.user_id,
+        action="camera.snapshot_requested",
+        target=f"camera:{camera_id}",
+    )
     return SnapshotRequestOut(
         request_id=str(row["request_id"]), camera_id=camera_id, requested_at=row["requested_at"]
     )
