@@ -46,6 +46,8 @@ def local_midnight(day: date, zone: ZoneInfo) -> datetime:
 
 
 def check_period(start: date, end: date) -> None:
+    if start.year < 1970 or end.year > 2200:
+        raise PeriodError("dates must lie between 1970 and 2200")
     if end < start:
         raise PeriodError("end is before start (end is inclusive)")
     if (end - start).days + 1 > MAX_PERIOD_DAYS:

@@ -45,7 +45,12 @@ def test_months_and_whole_period() -> None:
 
 @pytest.mark.parametrize(
     ("start", "end", "reason"),
-    [(date(2026, 1, 2), date(2026, 1, 1), "before start"), (date(2025, 1, 1), date(2026, 3, 1), "more than")],
+    [
+        (date(2026, 1, 2), date(2026, 1, 1), "before start"),
+        (date(2025, 1, 1), date(2026, 3, 1), "more than"),
+        (date(1, 1, 1), date(1, 1, 2), "between 1970 and 2200"),
+        (date(9999, 12, 30), date(9999, 12, 31), "between 1970 and 2200"),
+    ],
 )
 def test_bad_periods(start: date, end: date, reason: str) -> None:
     with pytest.raises(p.PeriodError, match=reason):
