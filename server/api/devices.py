@@ -222,7 +222,14 @@ def get_snapshot(camera_id: str, principal: CurrentPrincipal, conn: Connection) 
     if row is None:
         return Response(status_code=204)
     return Response(
-        content=bytes(row["jpeg"]), media_type="image/jpeg", headers={"Cache-Control": "no-store"}
+        content=bytes(row["jpeg"]),
+        media_type="image/jpeg",
+        # The bytes come from a device: never let a browser sniff them into HTML or script.
+        headers={
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
     )
 
 

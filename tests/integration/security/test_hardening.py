@@ -124,3 +124,20 @@ def test_the_example_env_file_does_not_start_a_server(monkeypatch: pytest.Monkey
     monkeypatch.setenv("FOOTFALL_SECRET_KEY", values["FOOTFALL_SECRET_KEY"].strip())
     with pytest.raises(ValidationError):
         ServerSettings()
+
+
+def test_a_device_picture_is_never_sniffed_into_a_page(app_client, orgs: Orgs) -> None:
+    """A device could upload a JPEG/HTML polyglot; the browser must treat it as an image only."""
+    store, installer = orgs.a.stores[0], orgs.headers["installer"]
+    request_id = app_client.post(
+        f"/api/v1/cameras/{store.camera_id}/snapshot-requests", headers=installer
+    ).json()["request_id"]
+    polyglot = b"\xff\xd8\xff\xe0<html><script>alert(document.cookie)</script></html>"
+    put = app_client.put(
+        f"/api/v1/devices/me/snapshots/{request_id}", content=polyglot, headers=device_headers(orgs.a)
+    )
+    assert put.status_code == 204
+    picture = app_client.get(f"/api/v1/cameras/{store.camera_id}/snapshot", headers=installer)
+    assert picture.status_code == 200 and picture.headers["content-type"] == "image/jpeg"
+    assert picture.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in picture.headers["Content-Security-Policy"]
