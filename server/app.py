@@ -71,6 +71,10 @@ def _install_limits(app: FastAPI, settings: ServerSettings) -> None:
     app.state.login_limiter = RateLimiter(
         capacity=per_minute, per_second=per_minute / 60, what="sign-in attempts"
     )
+    per_address = settings.login_attempts_per_address_per_minute
+    app.state.address_limiter = RateLimiter(
+        capacity=per_address, per_second=per_address / 60, what="sign-in attempts from this address"
+    )
     per_second = settings.ingest_batches_per_second
     app.state.ingest_limiter = RateLimiter(capacity=per_second * 5, per_second=per_second, what="uploads")
 

@@ -37,7 +37,15 @@ class ServerSettings(BaseSettings):
     max_request_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     session_ttl_s: int = Field(default=12 * 3600, ge=60)
     login_attempts_per_minute: float = Field(
-        default=10, gt=0, description="Per e-mail and per client address; stops password guessing."
+        default=10, gt=0, description="Per e-mail; stops password guessing against one account."
+    )
+    login_attempts_per_address_per_minute: float = Field(
+        default=300,
+        gt=0,
+        description=(
+            "Per client address (sign-ins and enrolments). Higher than per e-mail because every "
+            "dashboard user signs in from the dashboard's own address."
+        ),
     )
     ingest_batches_per_second: float = Field(
         default=50, gt=0, description="Per device; a burst of 5 s worth is allowed (an agent catching up)."

@@ -46,7 +46,7 @@ def login(body: LoginRequest, request: Request, conn: Connection) -> LoginRespon
     email = body.email.strip().lower()
     client = request.client.host if request.client else "unknown"
     request.app.state.login_limiter.hit(f"email:{email}")
-    request.app.state.login_limiter.hit(f"ip:{client}")
+    request.app.state.address_limiter.hit(f"ip:{client}")
     row = conn.execute(q.USER_BY_EMAIL, {"email": email}).fetchone()
     # Verify even for an unknown e-mail, so timing does not tell which e-mails exist.
     ok = verify_password(row["password_hash"] if row else DUMMY_HASH, body.password)

@@ -239,7 +239,7 @@ def get_snapshot(camera_id: str, principal: CurrentPrincipal, conn: Connection) 
 @router.post("/devices/enrol", status_code=201, summary="Exchange a one-time code for a device token")
 def enrol(body: EnrolmentRequest, conn: Connection, request: Request) -> EnrolmentResponse:
     client = request.client.host if request.client else "unknown"
-    request.app.state.login_limiter.hit(f"enrol:{client}")
+    request.app.state.address_limiter.hit(f"enrol:{client}")
     device = provisioning.enrol_device(
         conn, body.code, hostname=body.hostname, agent_version=body.agent_version
     )

@@ -30,6 +30,7 @@ def app_client(pg_dsn: str) -> Iterator[object]:
         pool_min_size=1,
         pool_max_size=3,
         login_attempts_per_minute=100_000,
+        login_attempts_per_address_per_minute=100_000,
         ingest_batches_per_second=100_000,
     )
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
