@@ -298,7 +298,12 @@ def _banner(
         "  Demo logins (demo mode only; every password is the same):",
     ]
     for user in plan.users:
-        scope = user.region_code or ", ".join(user.store_codes) or "whole chain"
+        if user.region_code:
+            scope = f"region {user.region_code}"
+        elif user.store_codes and len(user.store_codes) < len(plan.stores):
+            scope = ", ".join(user.store_codes)
+        else:
+            scope = "every store"
         lines.append(f"    {user.role:<17} {user.email:<40} {user.password}   ({scope})")
     if args.no_agents:
         live = "no live agents (--no-agents)"

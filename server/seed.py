@@ -237,7 +237,13 @@ def demo_chain() -> DemoChain:
         DemoUser(
             f"covent.manager@{DEMO_EMAIL_DOMAIN}", "Maya Clarke", "store_manager", store_codes=("LON-02",)
         ),
-        DemoUser(f"installer@{DEMO_EMAIL_DOMAIN}", "Ivan Stall", "installer"),
+        # Installers see only the stores assigned to them; the demo's installs the whole chain.
+        DemoUser(
+            f"installer@{DEMO_EMAIL_DOMAIN}",
+            "Ivan Stall",
+            "installer",
+            store_codes=tuple(s.code for s in stores),
+        ),
     )
     return DemoChain(ORG_NAME, regions, tuple(stores), users)
 

@@ -115,10 +115,16 @@ def test_demo_seeds_serves_streams_resumes_and_stops_cleanly(tmp_path: Path) -> 
         assert {s["code"] for s in stores} == {s.code for s in chain.stores}
         assert {s["timezone"] for s in stores} == {"Europe/London", "America/New_York"}
 
-        # A store manager sees only their store.
-        manager = next(u for u in chain.users if u.role == "store_manager")
-        status, own = _api(demo.api, "/api/v1/stores", token=tokens[manager.email])
-        assert status == 200 and [s["code"] for s in own] == list(manager.store_codes)
+        # Every login sees the stores of its scope: its own store, its region, or all of them.
+        for user in chain.users:
+            status, visible = _api(demo.api, "/api/v1/stores", token=tokens[user.email])
+            assert status == 200, (user.email, visible)
+            expected = (
+                {s.code for s in chain.stores if s.region.code == user.region_code}
+                if user.region_code
+                else set(user.store_codes) or {s.code for s in chain.stores}
+            )
+            assert {s["code"] for s in visible} == expected, user.email
 
         # 90 days of history are visible through the API.
         oxford = next(s for s in stores if s["code"] == "LON-01")

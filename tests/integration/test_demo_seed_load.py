@@ -13,7 +13,9 @@ from footfall.server.seed import DEMO_PASSWORD, demo_chain, seed_chain
 def small_chain():
     chain = demo_chain()
     stores = tuple(s for s in chain.stores if s.code in {"LON-01", "LON-02", "NYC-03"})
-    return replace(chain, org_name="Seed test chain", stores=stores, customers=200)
+    codes = {s.code for s in stores}
+    users = tuple(replace(u, store_codes=tuple(c for c in u.store_codes if c in codes)) for u in chain.users)
+    return replace(chain, org_name="Seed test chain", stores=stores, users=users, customers=200)
 
 
 def _one(db, sql: str, params: dict) -> tuple:
