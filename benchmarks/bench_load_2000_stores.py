@@ -27,6 +27,7 @@ import asyncio
 import os
 import platform
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -275,6 +276,7 @@ def main() -> int:
             server.terminate()
             server.wait(timeout=30)
         embedded.stop()
+        shutil.rmtree(work, ignore_errors=True)
     report = render_report(args, outcome, stored, provision_s)
     print(report)
     if args.write or args.append:
