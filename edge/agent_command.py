@@ -12,10 +12,16 @@ import logging
 import signal
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from footfall.edge.camera_worker import FrameSource, Pipeline, PipelineFactory
 from footfall.edge.config import AgentCamera, DetectorSettings, load_agent_config, merge_cameras
 from footfall.edge.errors import EdgeConfigError
+
+if TYPE_CHECKING:
+    from footfall.edge.tracks import Frame
+
+    from footfall.contracts import CrossingEvent
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +33,21 @@ def open_camera(camera: AgentCamera) -> FrameSource:
 
 
 def counting_pipelines(settings: DetectorSettings) -> PipelineFactory:
-    """A factory of real pipelines; resolves the model once so a missing model fails at start."""
+    """A factory of real pipelines; resolves the model once so a missing model fails at start.
+
+    A camera with a calibration gets the who-counts filters (children, staff, objects) and
+    group ids, exactly as ``footfall edge count --calibration`` does; without one every
+    person counts as an adult.
+    """
+    from footfall.edge.calibration import calibration_from_dict
+    from footfall.edge.counting.filters import WhoCountsClassifier
     from footfall.edge.counting.lines import CountingLine
     from footfall.edge.detector import YoloDetector
     from footfall.edge.models import resolve_model
     from footfall.edge.pipeline import CountingPipeline
 
     model = resolve_model(settings.model)
+    calibrations = {}  # solved once per camera, reused when the watchdog restarts its pipeline
 
     def make(camera: AgentCamera, width: int, height: int) -> Pipeline:
         options = {"confidence": settings.confidence}
@@ -41,9 +55,46 @@ def counting_pipelines(settings: DetectorSettings) -> PipelineFactory:
             options["imgsz"] = settings.imgsz or model.imgsz
         detector = YoloDetector(model, **options)
         lines = [CountingLine.from_config(line, width, height) for line in camera.lines]
-        return CountingPipeline(camera.camera_id, lines, detector, None)
+        classifier = None
+        if camera.calibration is not None:
+            if camera.camera_id not in calibrations:
+                calibrations[camera.camera_id] = calibration_from_dict(
+                    camera.calibration, where=f"camera {camera.camera_id} calibration"
+                )
+            classifier = WhoCountsClassifier(calibrations[camera.camera_id])
+        pipeline = CountingPipeline(camera.camera_id, lines, detector, classifier)
+        return GroupedPipeline(pipeline, frame_width=width) if classifier is not None else pipeline
 
     return make
+
+
+def check_calibrations(cameras: list[AgentCamera]) -> None:
+    """Refuse to start on a camera whose calibration is implausible, with the reason in one line."""
+    from footfall.edge.calibration import calibration_from_dict
+
+    for camera in cameras:
+        if camera.calibration is not None:
+            calibration_from_dict(camera.calibration, where=f"camera {camera.camera_id} calibration")
+
+
+class GroupedPipeline:
+    """A counting pipeline whose crossings leave with group ids (people crossing together).
+
+    Crossings are held back at most one grouping window, so an id is final before the
+    outbox sees the event; ``close`` releases everything still held.
+    """
+
+    def __init__(self, pipeline: Pipeline, *, frame_width: int) -> None:
+        from footfall.edge.counting.groups import CrossingGrouper
+
+        self._pipeline = pipeline
+        self._grouping = CrossingGrouper(pipeline.classifier, frame_width=frame_width)  # type: ignore[attr-defined]
+
+    def process(self, frame: Frame) -> list[CrossingEvent]:
+        return self._grouping.push(self._pipeline.process(frame), frame.wall)
+
+    def close(self) -> list[CrossingEvent]:
+        return self._grouping.push(self._pipeline.close(), None) + self._grouping.flush()
 
 
 def run_agent(args: argparse.Namespace) -> int:
@@ -73,6 +124,7 @@ def run_agent(args: argparse.Namespace) -> int:
         raise EdgeConfigError(
             f"cameras {', '.join(missing)} have no source; set 'source:' for them in {args.config}"
         )
+    check_calibrations(cameras)
     make_pipeline = counting_pipelines(config.detector)
     outbox = Outbox(config.outbox.path, disk_budget_bytes=int(config.outbox.disk_budget_mb * 1024 * 1024))
     agent: Agent | None = None

@@ -55,6 +55,10 @@ class AgentCamera(_Strict):
         "May be omitted when the server's camera config carries it.",
     )
     lines: list[LineConfig] = Field(default_factory=list)
+    calibration: dict | None = Field(
+        default=None,
+        description="Who-counts calibration (footfall edge calibrate); without it every person counts as an adult.",
+    )
     fps: float | None = Field(default=None, gt=0, le=120, description="Process at most this many frames/s.")
     loop: bool = Field(default=False, description="Replay a file forever (demos and soak runs).")
     realtime: bool = Field(
@@ -204,12 +208,17 @@ def merge_cameras(local: list[AgentCamera], server: DeviceConfig | None) -> list
 def _merge_one(remote: CameraConfig, mine: AgentCamera | None) -> AgentCamera:
     if mine is None:
         return AgentCamera(
-            camera_id=remote.camera_id, name=remote.name, source=remote.source, lines=list(remote.lines)
+            camera_id=remote.camera_id,
+            name=remote.name,
+            source=remote.source,
+            lines=list(remote.lines),
+            calibration=remote.calibration,
         )
     return mine.model_copy(
         update={
             "name": mine.name or remote.name,
             "source": mine.source or remote.source,
             "lines": list(remote.lines) if remote.lines else list(mine.lines),
+            "calibration": remote.calibration if remote.calibration is not None else mine.calibration,
         }
     )
