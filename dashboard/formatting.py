@@ -102,10 +102,8 @@ KPI_KINDS: dict[str, str] = {
     "sales_per_visitor": "money",
     "sales_per_m2": "money",
     "visitors_per_m2": "number",
-    "items_per_transaction": "number",
     "upt": "number",
     "staff_to_shopper": "number",
-    "visitors_per_staff_hour": "number",
 }
 
 #: Retailer words for the KPI keys, used in selectors, axis titles and table headers.
@@ -125,10 +123,8 @@ KPI_LABELS: dict[str, str] = {
     "sales_per_visitor": "Sales per visitor",
     "sales_per_m2": "Sales per m²",
     "visitors_per_m2": "Visitors per m²",
-    "items_per_transaction": "Items per transaction",
     "upt": "Units per transaction",
     "staff_to_shopper": "Shoppers per staff hour",
-    "visitors_per_staff_hour": "Visitors per staff hour",
 }
 
 
