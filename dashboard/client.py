@@ -62,8 +62,7 @@ class FootfallClient:
         return response
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self._request(method, path, **kwargs)
-        return response.json() if response.content else None
+        return _body(self._request(method, path, **kwargs))
 
     # -- server ---------------------------------------------------------------------------
 
@@ -73,7 +72,7 @@ class FootfallClient:
             response = self._http.get("/health")
         except httpx.HTTPError as error:
             raise ApiUnavailable(f"cannot reach the Footfall server at {self._http.base_url}") from error
-        return response.json()
+        return _body(response)
 
     # -- auth -----------------------------------------------------------------------------
 
@@ -192,6 +191,18 @@ class FootfallClient:
 
 def _param(value: object) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _body(response: httpx.Response) -> Any:
+    """The JSON of an answer; anything else (a proxy's HTML error page) means the API is not there."""
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError as error:
+        raise ApiUnavailable(
+            f"the Footfall server answered {response.status_code} without JSON; is a proxy in the way?"
+        ) from error
 
 
 def _rejected(response: httpx.Response) -> ApiRejected:

@@ -147,3 +147,13 @@ def test_a_missing_route_is_not_offered_rather_than_not_found() -> None:
         FootfallClient("http://api.test", transport=httpx.MockTransport(bare_404)).anomalies(
             date(2026, 1, 1), date(2026, 1, 2)
         )
+
+
+@pytest.mark.parametrize("status", [200, 502, 503])
+def test_an_answer_without_json_is_api_unavailable_not_a_crash(status: int) -> None:
+    def html_page(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, text="<html>Bad gateway</html>", headers={"content-type": "text/html"})
+
+    client = FootfallClient("http://api.test", transport=httpx.MockTransport(html_page))
+    with pytest.raises(ApiUnavailable):
+        client.health()
