@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from footfall.server.settings import DEMO_PASSWORD  # re-exported: the demo prints it
+
 from footfall.demo_traffic import (
     CHILD_SHARE,
     OpeningHours,
@@ -39,7 +41,6 @@ log = logging.getLogger(__name__)
 
 ORG_NAME = "Northwind Outfitters (demo)"
 #: The one password every demo login uses; accepted only when the server runs with FOOTFALL_DEMO=1.
-DEMO_PASSWORD = "footfall-demo"
 DEMO_EMAIL_DOMAIN = "demo.footfall.example"
 HISTORY_DAYS = 90
 #: Raw crossings and coverage minutes are loaded for the most recent days only; older days exist as 15-minute rollups,

@@ -12,6 +12,9 @@ PLACEHOLDER_SECRETS = frozenset(
     {"", "changeme", "change-me", "secret", "footfall-demo-secret-not-for-production"}
 )
 DEMO_SECRET = "footfall-demo-secret-not-for-production"
+#: The demo's published sign-in password; login refuses it unless ``demo`` is on, so demo users
+#: seeded into a real database by mistake cannot be used.
+DEMO_PASSWORD = "footfall-demo"
 
 
 class ServerSettings(BaseSettings):

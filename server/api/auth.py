@@ -10,6 +10,7 @@ from footfall.server.auth.secrets import DUMMY_HASH, hash_token, new_token, veri
 from footfall.server.db.queries import auth as q
 from footfall.server.errors import Unauthenticated
 from footfall.server.provisioning import audit
+from footfall.server.settings import DEMO_PASSWORD
 from pydantic import BaseModel, ConfigDict, Field
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -50,6 +51,8 @@ def login(body: LoginRequest, request: Request, conn: Connection) -> LoginRespon
     row = conn.execute(q.USER_BY_EMAIL, {"email": email}).fetchone()
     # Verify even for an unknown e-mail, so timing does not tell which e-mails exist.
     ok = verify_password(row["password_hash"] if row else DUMMY_HASH, body.password)
+    if body.password == DEMO_PASSWORD and not request.app.state.settings.demo:
+        ok = False  # the demo's published password opens nothing outside the demo
     if row is None or not ok or row["disabled_at"] is not None:
         with conn.transaction():
             audit(

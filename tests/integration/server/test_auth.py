@@ -150,3 +150,21 @@ def test_oversized_chunked_requests_are_refused(app_client) -> None:
         "/api/v1/auth/login", content=chunks(), headers={"content-type": "application/json"}
     )
     assert answer.status_code == 413
+
+
+@pytest.mark.parametrize(("demo", "status"), [(True, 200), (False, 401)])
+def test_the_demo_password_opens_nothing_outside_the_demo(pg_dsn: str, demo: bool, status: int) -> None:
+    from fastapi.testclient import TestClient
+    from footfall.server.app import create_app
+    from footfall.server.settings import DEMO_PASSWORD, ServerSettings
+
+    with psycopg.connect(pg_dsn) as conn:
+        world = create_demo_world(conn, password=DEMO_PASSWORD)
+        conn.commit()
+    secret = {} if demo else {"secret_key": "a-real-secret-of-enough-length-for-production-use"}
+    settings = ServerSettings(demo=demo, database_url=pg_dsn, pool_min_size=1, pool_max_size=2, **secret)
+    with TestClient(create_app(settings)) as client:
+        answer = client.post(
+            "/api/v1/auth/login", json={"email": world.users["hq_admin"], "password": DEMO_PASSWORD}
+        )
+    assert answer.status_code == status
