@@ -9,7 +9,7 @@ SHARED ?= $(abspath ../shared)
 export FOOTFALL_MODEL_DIR ?= $(SHARED)/models
 export FOOTFALL_FOOTAGE_DIR ?= $(SHARED)/data
 
-.PHONY: demo demo-reset test lint bench install clean
+.PHONY: demo demo-reset test lint bench bench-full install clean
 
 install: $(STAMP)
 
@@ -31,9 +31,20 @@ lint: $(STAMP)
 test: lint
 	YOLO_OFFLINE=1 $(BIN)/python -m pytest -q
 
+# `make bench`: every benchmark at a modest size (about 15 min on 2 cores).
+# `make bench-full`: the sizes the targets are stated at (1,000 stores x 1 year, 2,000 agents…; hours).
+BENCH := YOLO_OFFLINE=1 $(BIN)/python benchmarks
 bench: $(STAMP)
-	@set -e; for script in benchmarks/bench_*.py; do \
-		echo "== $$script"; YOLO_OFFLINE=1 $(BIN)/python $$script; done
+	$(BENCH)/bench_accuracy.py
+	$(BENCH)/bench_throughput.py --frames 300
+	$(BENCH)/bench_filters.py
+	$(BENCH)/bench_outbox_soak.py --days 3 --soak-seconds 60
+	$(BENCH)/bench_ingest.py --stores 100 --days 90
+	$(BENCH)/bench_kpis.py --stores 100 --days 90 --repeat 5
+	$(BENCH)/bench_load_2000_stores.py --stores 200 --rounds 2
+
+bench-full: $(STAMP)
+	@set -e; for script in benchmarks/bench_*.py; do echo "== $$script"; $(BENCH)/$$(basename $$script); done
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
