@@ -80,7 +80,7 @@ def register(app: dash.Dash, api: FootfallClient) -> None:
                 [
                     html.H5("Enrol a new device", className="card-title"),
                     html.P(
-                        "Create a one-time code and type it on the device: footfall edge enrol CODE",
+                        "Create a one-time code and run on the device: footfall edge enroll --server URL --code CODE",
                         className="text-muted small",
                     ),
                     dbc.InputGroup(
