@@ -178,10 +178,12 @@ class CameraWorker:
         self.stats = _Stats()
         self.latest_frame: Frame | None = None
         self.abandoned = False
+        self._started_mono: float | None = None
 
     # -- lifecycle ------------------------------------------------------------------------
 
     def start(self) -> None:
+        self._started_mono = self._monotonic()
         self._thread = threading.Thread(target=self._run, name=f"camera-{self.camera.camera_id}", daemon=True)
         self._thread.start()
 
@@ -335,12 +337,24 @@ class CameraWorker:
     def check_stale(self) -> float | None:
         """Called by the watchdog: marks the camera stale when frames stopped; returns seconds since the last frame."""
         last = self.stats.last_frame_mono
-        if last is None or self.state != "ok":
-            return None if last is None else self._monotonic() - last
+        if last is None:
+            return self._check_first_frame()
+        if self.state != "ok":
+            return self._monotonic() - last
         silent = self._monotonic() - last
         if silent > self._supervision.stale_after_s:
             self._set_state("stale", f"no frame for {silent:.0f} s")
         return silent
+
+    def _check_first_frame(self) -> float | None:
+        """A camera that never delivers its first frame (a source open or model load that hangs)
+        is as dead as one that stopped: report it stale, so the watchdog can replace it."""
+        if self._started_mono is None or self.state not in ("starting", "stale"):
+            return None
+        waiting = self._monotonic() - self._started_mono
+        if waiting > self._supervision.stale_after_s:
+            self._set_state("stale", f"no first frame {waiting:.1f} s after start")
+        return waiting
 
     def health(self) -> CameraHealth:
         return CameraHealth(

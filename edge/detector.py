@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -32,6 +33,12 @@ TrackerName = Literal["bytetrack", "botsort"]
 PERSON = 0
 #: (x1, y1, x2, y2) crop in pixels of the source frame.
 Roi = tuple[int, int, int, int]
+
+#: Held while a detector is built and while it runs its first frame. The agent starts one
+#: camera worker thread per camera at the same time; Ultralytics' first import, model load
+#: and lazy predictor set-up (OpenVINO compile, tracker callbacks) are not thread-safe and
+#: were seen to hang a restarted agent when two cameras raced through them.
+_SETUP_LOCK = threading.Lock()
 
 
 class YoloDetector:
@@ -52,12 +59,13 @@ class YoloDetector:
         device: str = "cpu",
     ) -> None:
         os.environ.setdefault("YOLO_VERBOSE", "False")
-        try:
-            from ultralytics import YOLO
-        except ImportError as error:  # pragma: no cover - depends on the install
-            raise EdgeError(
-                "the detector needs ultralytics; install it with pip install 'footfall[edge]'"
-            ) from error
+        with _SETUP_LOCK:
+            try:
+                from ultralytics import YOLO
+            except ImportError as error:  # pragma: no cover - depends on the install
+                raise EdgeError(
+                    "the detector needs ultralytics; install it with pip install 'footfall[edge]'"
+                ) from error
         if model.imgsz and imgsz and imgsz != model.imgsz and model.location.endswith("_openvino_model"):
             log.warning(
                 "model %s has a fixed input size %d; ignoring imgsz=%d", model.location, model.imgsz, imgsz
@@ -72,13 +80,15 @@ class YoloDetector:
         self.classes = None if classes is None else list(classes)
         self.device = device
         try:
-            self._yolo = YOLO(model.location, task=model.task)
+            with _SETUP_LOCK:
+                self._yolo = YOLO(model.location, task=model.task)
         except FileNotFoundError as error:
             raise ModelNotFound(f"cannot load model {model.location}: {error}") from error
         except Exception as error:
             raise EdgeError(f"cannot load model {model.location}: {error}") from error
         self.names: dict[int, str] = {}
         self._fresh = True
+        self._ready = False  # the first inference sets up the predictor, under _SETUP_LOCK
 
     def reset(self) -> None:
         """Forget every track: the next :meth:`track` call starts a new tracker."""
@@ -90,7 +100,8 @@ class YoloDetector:
         crop, dx, dy = _crop(image, roi)
         persist = not self._fresh
         self._fresh = False
-        results = self._yolo.track(
+        results = self._first_time_locked(
+            self._yolo.track,
             crop,
             persist=persist,
             tracker=self.tracker,
@@ -106,7 +117,8 @@ class YoloDetector:
         """Detect without tracking (track_id stays None)."""
         image = frame.image if isinstance(frame, Frame) else frame
         crop, dx, dy = _crop(image, roi)
-        results = self._yolo.predict(
+        results = self._first_time_locked(
+            self._yolo.predict,
             crop,
             conf=self.confidence,
             imgsz=self.imgsz,
@@ -115,6 +127,14 @@ class YoloDetector:
             verbose=False,
         )
         return self._detections(results[0], dx, dy, keep_from=self.confidence, tracked=False)
+
+    def _first_time_locked(self, call: Callable[..., list], *args: object, **kwargs: object) -> list:
+        if self._ready:
+            return call(*args, **kwargs)
+        with _SETUP_LOCK:
+            results = call(*args, **kwargs)
+        self._ready = True
+        return results
 
     def _detections(
         self, result: object, dx: int, dy: int, *, keep_from: float, tracked: bool

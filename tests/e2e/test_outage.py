@@ -211,7 +211,7 @@ def _agent_config(
             "backoff_initial_s": 0.3,
             "backoff_max_s": 2,
         },
-        "supervision": {"stale_after_s": 15, "frozen_after_s": 60},
+        "supervision": {"stale_after_s": 15, "frozen_after_s": 60, "hung_after_s": 30},
         "detector": {"confidence": 0.35},
         "health_interval_s": 2,
         "snapshot_poll_s": 1,

@@ -294,7 +294,12 @@ def test_a_silent_camera_is_reported_stale(tmp_path: Path) -> None:
     slow = FakeSource(3, delay_s=1.2)
     opener = Cameras({"slow": [slow]})
     agent = build_agent(tmp_path, [camera("slow")], opener, server, stale_after_s=0.3)
-    thread = run_until(agent, lambda: agent.camera_health() and agent.camera_health()[0].state == "stale", 5)
+    # Before its first frame it is already stale ("no first frame"); wait for the silence after frames.
+    thread = run_until(
+        agent,
+        lambda: agent.camera_health() and "no frame for" in (agent.camera_health()[0].reason or ""),
+        5,
+    )
     health = agent.camera_health()[0]
     stop(agent, thread)
     assert health.state == "stale" and "no frame for" in health.reason
@@ -520,3 +525,31 @@ def test_a_hung_camera_worker_is_replaced(tmp_path: Path) -> None:
     assert len(server.crossings) == 4, (
         "the replacement counts on (3 + 1 at its end); the hung one adds nothing"
     )
+
+
+class NoFirstFrameSource(FakeSource):
+    """Opens, then blocks before the first frame (a model load or RTSP handshake that hangs)."""
+
+    def __iter__(self) -> Iterator[Frame]:
+        time.sleep(30)
+        yield from super().__iter__()
+
+
+def test_a_camera_that_never_delivers_its_first_frame_is_reported_and_replaced(tmp_path: Path) -> None:
+    server = FakeServer()
+    opener = Cameras({"a": [lambda: NoFirstFrameSource(1), lambda: FakeSource(30)]})
+    agent = build_agent(tmp_path, [camera("a")], opener, server, stale_after_s=0.2, hung_after_s=0.6)
+    seen: set[str] = set()
+
+    def replaced_and_done() -> bool:
+        health = agent.camera_health()
+        if health:
+            seen.add(f"{health[0].state}: {health[0].reason}")
+        return opener.opened.get("a", 0) >= 2 and bool(health) and health[0].state == "stopped"
+
+    thread = run_until(agent, replaced_and_done)
+    health = agent.camera_health()[0]
+    stop(agent, thread)
+    assert any(s.startswith("stale: no first frame") for s in seen), seen
+    assert opener.opened["a"] == 2 and health.restarts == 1
+    assert len(server.crossings) == 4, "the replacement counts (3 + 1 at its end)"
