@@ -163,6 +163,9 @@ class FootfallClient:
     def devices(self) -> list[Json]:
         return self._json("GET", f"{API}/devices")
 
+    def entrances(self, store_id: str) -> list[Json]:
+        return self._json("GET", f"{API}/stores/{store_id}/entrances")
+
     def cameras(self, store_id: str) -> list[Json]:
         return self._json("GET", f"{API}/stores/{store_id}/cameras")
 

@@ -227,14 +227,13 @@ def _tile(label: str, value: str, tile_id: str, hint: str) -> dbc.Col:
 
 
 def _entrance_names(api: FootfallClient, store_id: str, buckets: list[dict]) -> dict[str, str]:
-    """Entrances named after their camera where the role may list cameras, else numbered."""
+    """Entrances by the names the store gave them; numbered if the server has none to offer."""
     names: dict[str, str] = {}
     try:
-        for camera in api.cameras(store_id):
-            if camera.get("entrance_id"):
-                names.setdefault(str(camera["entrance_id"]), camera.get("name") or camera["camera_id"])
+        for entrance in api.entrances(store_id):
+            names[str(entrance["entrance_id"])] = entrance["name"]
     except ApiRejected:
-        pass  # store managers may not list cameras; number the entrances instead
+        pass  # an older server without the entrances list: number them instead
     unnamed = sorted({str(b.get("entrance_id")) for b in buckets} - set(names))
     for number, entrance_id in enumerate(unnamed, start=len(names) + 1):
         names[entrance_id] = f"Entrance {number}" if entrance_id != "None" else "Unassigned"

@@ -59,6 +59,21 @@ def get_store(store_id: str, principal: CurrentPrincipal, conn: Connection) -> S
     return StoreOut(**rows[0])
 
 
+class EntranceOut(BaseModel):
+    entrance_id: str
+    name: str
+
+
+@router.get(
+    "/stores/{store_id}/entrances",
+    summary="The store's entrances, so per-entrance traffic can be shown by name",
+)
+def list_entrances(store_id: str, principal: CurrentPrincipal, conn: Connection) -> list[EntranceOut]:
+    scope.require_store(principal, store_id, "read_traffic")
+    rows = conn.execute(q.ENTRANCES, {"store_id": store_id}).fetchall()
+    return [EntranceOut(entrance_id=str(r["entrance_id"]), name=r["name"]) for r in rows]
+
+
 class TrafficBucket(BaseModel):
     bucket_start: str = Field(description="Local start of the bucket, ISO 8601 with the UTC offset.")
     in_: int = Field(alias="in")

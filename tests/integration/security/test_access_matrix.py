@@ -72,6 +72,7 @@ HUMAN: dict[tuple[str, str], Policy] = {
     ("GET", "/api/v1/stores/{store_id}"): Policy(ALL, "store"),
     ("GET", "/api/v1/stores/{store_id}/traffic"): Policy(ALL, "store"),
     ("GET", "/api/v1/stores/{store_id}/occupancy"): Policy(ALL, "store"),
+    ("GET", "/api/v1/stores/{store_id}/entrances"): Policy(ALL, "store"),
     ("GET", "/api/v1/stores/{store_id}/hour-of-week"): Policy(ALL, "store"),
     ("GET", "/api/v1/stores/{store_id}/kpis"): Policy(KPI_READERS, "store"),
     ("GET", "/api/v1/stores/{store_id}/customers/summary"): Policy(KPI_READERS, "store"),
