@@ -21,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import psycopg
-from footfall.server.auth.principal import ROLES
+from footfall.server.auth.principal import ROLES, Principal
 from footfall.server.auth.secrets import (
     hash_password,
     hash_token,
@@ -73,6 +73,25 @@ def audit(
             "target": target,
             "details": Jsonb(details or {}),
         },
+    )
+
+
+def audit_by(
+    conn: psycopg.Connection,
+    principal: Principal,
+    action: str,
+    target: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Record an action of a signed-in person (the common case of :func:`audit`)."""
+    audit(
+        conn,
+        org_id=principal.org_id,
+        actor_kind="user",
+        actor_id=principal.user_id,
+        action=action,
+        target=target,
+        details=details,
     )
 
 

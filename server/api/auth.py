@@ -9,7 +9,7 @@ from footfall.server.auth import Connection, CurrentPrincipal
 from footfall.server.auth.secrets import DUMMY_HASH, hash_token, new_token, verify_password
 from footfall.server.db.queries import auth as q
 from footfall.server.errors import Unauthenticated
-from footfall.server.provisioning import audit
+from footfall.server.provisioning import audit, audit_by
 from footfall.server.settings import DEMO_PASSWORD
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -93,7 +93,7 @@ def login(body: LoginRequest, request: Request, conn: Connection) -> LoginRespon
 @router.post("/logout", status_code=204, summary="Revoke the bearer token used for this request")
 def logout(principal: CurrentPrincipal, conn: Connection) -> None:
     conn.execute(q.REVOKE_SESSION, {"token_hash": principal.token_hash})
-    audit(conn, org_id=principal.org_id, actor_kind="user", actor_id=principal.user_id, action="auth.logout")
+    audit_by(conn, principal, action="auth.logout")
 
 
 @router.get("/me", summary="The signed-in person, their role and the stores they can see")

@@ -98,14 +98,7 @@ def _camera_in_scope(conn: Connection, principal: Principal, camera_id: str) -> 
 def create_enrolment_code(store_id: str, principal: CurrentPrincipal, conn: Connection) -> EnrolmentCodeOut:
     scope.require_store(principal, store_id, "manage_devices")
     code = provisioning.create_enrolment_code(conn, store_id, created_by=principal.user_id)
-    provisioning.audit(
-        conn,
-        org_id=principal.org_id,
-        actor_kind="user",
-        actor_id=principal.user_id,
-        action="device.enrolment_code_created",
-        target=f"store:{store_id}",
-    )
+    provisioning.audit_by(conn, principal, action="device.enrolment_code_created", target=f"store:{store_id}")
     return EnrolmentCodeOut(code=code.code, expires_at=code.expires_at, store_id=store_id)
 
 
@@ -123,14 +116,7 @@ def revoke_device(device_id: str, principal: CurrentPrincipal, conn: Connection)
         raise NotFound(f"no device {device_id!r}")
     scope.require(principal, "manage_devices")
     conn.execute(dq.REVOKE_DEVICE, {"device_id": device_id})
-    provisioning.audit(
-        conn,
-        org_id=principal.org_id,
-        actor_kind="user",
-        actor_id=principal.user_id,
-        action="device.revoked",
-        target=f"device:{device_id}",
-    )
+    provisioning.audit_by(conn, principal, action="device.revoked", target=f"device:{device_id}")
     rows = conn.execute(dq.DEVICES_IN_STORES, {"store_ids": [device["store_id"]]}).fetchall()
     return DeviceOut(**next(r for r in rows if r["device_id"] == device_id))
 
@@ -152,11 +138,9 @@ def create_camera(store_id: str, body: CameraIn, principal: CurrentPrincipal, co
                 details=[{"field": "device_id", "message": "not a device of this store"}],
             )
     camera_id = provisioning.create_camera(conn, store_id, **body.model_dump())
-    provisioning.audit(
+    provisioning.audit_by(
         conn,
-        org_id=principal.org_id,
-        actor_kind="user",
-        actor_id=principal.user_id,
+        principal,
         action="camera.created",
         target=f"camera:{camera_id}",
         details=body.model_dump(exclude={"calibration"}),
@@ -176,11 +160,9 @@ def get_lines(camera_id: str, principal: CurrentPrincipal, conn: Connection) -> 
 def put_lines(camera_id: str, body: LinesIn, principal: CurrentPrincipal, conn: Connection) -> LinesOut:
     _camera_in_scope(conn, principal, camera_id)
     provisioning.set_lines(conn, camera_id, body.lines)
-    provisioning.audit(
+    provisioning.audit_by(
         conn,
-        org_id=principal.org_id,
-        actor_kind="user",
-        actor_id=principal.user_id,
+        principal,
         action="camera.lines_changed",
         target=f"camera:{camera_id}",
         details={"lines": [line.model_dump() for line in body.lines]},
@@ -197,14 +179,7 @@ def request_snapshot(camera_id: str, principal: CurrentPrincipal, conn: Connecti
         dq.INSERT_SNAPSHOT_REQUEST, {"camera_id": camera_id, "requested_by": principal.user_id}
     ).fetchone()
     # A picture of the shop floor shows people: who asked for one is worth a record.
-    provisioning.audit(
-        conn,
-        org_id=principal.org_id,
-        actor_kind="user",
-        actor_id=principal.user_id,
-        action="camera.snapshot_requested",
-        target=f"camera:{camera_id}",
-    )
+    provisioning.audit_by(conn, principal, action="camera.snapshot_requested", target=f"camera:{camera_id}")
     return SnapshotRequestOut(
         request_id=str(row["request_id"]), camera_id=camera_id, requested_at=row["requested_at"]
     )

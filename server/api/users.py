@@ -98,11 +98,9 @@ def create_user(body: UserIn, principal: CurrentPrincipal, conn: Connection) -> 
         region_ids=body.region_ids,
         store_ids=body.store_ids,
     )
-    provisioning.audit(
+    provisioning.audit_by(
         conn,
-        org_id=principal.org_id,
-        actor_kind="user",
-        actor_id=principal.user_id,
+        principal,
         action="user.created",
         target=f"user:{user_id}",
         details={"email": body.email.lower(), "role": body.role},
@@ -123,14 +121,7 @@ def reset_password(user_id: str, body: PasswordIn, principal: CurrentPrincipal, 
     if row is None:
         raise NotFound(f"no user {user_id!r}")
     provisioning.reset_password(conn, row["email"], body.password)
-    provisioning.audit(
-        conn,
-        org_id=principal.org_id,
-        actor_kind="user",
-        actor_id=principal.user_id,
-        action="user.password_reset",
-        target=f"user:{user_id}",
-    )
+    provisioning.audit_by(conn, principal, action="user.password_reset", target=f"user:{user_id}")
 
 
 @router.get("/audit-log", summary="Who did what, when (newest first)")
