@@ -80,6 +80,32 @@ def error_state(error: DashboardError) -> dbc.Alert:
     return dbc.Alert(str(error), color="danger")
 
 
+def choose_store(
+    stores_of_user: Callable[[], list[dict]],
+    store_id: str | None,
+    *,
+    default: Callable[[list[dict]], dict] = lambda stores: stores[0],
+) -> tuple[list[dict], str] | Any:
+    """The caller's stores and the one to show, or the state to show instead.
+
+    Returns ``(stores, store_id)``, or a component: the error, "no store yet", or "not
+    available" for a store outside the caller's list (which the server scopes), so a page
+    never reveals whether another organisation's store exists.
+    """
+    try:
+        stores = stores_of_user()
+    except DashboardError as error:
+        return error_state(error)
+    if not stores:
+        return empty_state(
+            "No store yet", "You have no store assigned. Ask your HQ admin to add you to a store."
+        )
+    chosen = store_id or default(stores)["store_id"]
+    if chosen not in {s["store_id"] for s in stores}:
+        return not_available("This store does not exist or is not part of your stores.")
+    return stores, chosen
+
+
 def store_options(stores: list[dict]) -> list[dict]:
     return [
         {

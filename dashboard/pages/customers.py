@@ -14,10 +14,10 @@ from footfall.dashboard.client import FootfallClient
 from footfall.dashboard.errors import DashboardError
 from footfall.dashboard.navigation import CUSTOMERS
 from footfall.dashboard.pages.common import (
+    choose_store,
     empty_state,
     error_state,
     guarded,
-    not_available,
     page_header,
     store_options,
 )
@@ -28,18 +28,14 @@ GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
 
 def register(app: dash.Dash, api: FootfallClient) -> None:
     def build(user: SignedInUser, store_id: str | None = None, **_: Any) -> Any:
-        try:
-            stores = api.as_user(user.token).stores()
-        except DashboardError as error:
-            return error_state(error)
-        if not stores:
-            return empty_state(
-                "No store yet", "You have no store assigned. Ask your HQ admin to add you to a store."
-            )
-        chosen = store_id or sorted(stores, key=lambda s: s["name"])[0]["store_id"]
-        if chosen not in {s["store_id"] for s in stores}:
-            # The server lists only the caller's stores: anything else is "not available".
-            return not_available("This store does not exist or is not part of your stores.")
+        choice = choose_store(
+            api.as_user(user.token).stores,
+            store_id,
+            default=lambda stores: min(stores, key=lambda s: s["name"]),
+        )
+        if not isinstance(choice, tuple):
+            return choice
+        stores, chosen = choice
         controls = [
             dcc.Dropdown(
                 id=ids.CUS_STORE,

@@ -20,10 +20,9 @@ from footfall.dashboard.client import FootfallClient
 from footfall.dashboard.errors import ApiRejected, DashboardError
 from footfall.dashboard.navigation import LIVE
 from footfall.dashboard.pages.common import (
-    empty_state,
+    choose_store,
     error_state,
     guarded,
-    not_available,
     page_header,
     store_options,
 )
@@ -45,19 +44,10 @@ def register(app: dash.Dash, api: FootfallClient) -> None:
     from footfall.dashboard.app import live_interval_ms
 
     def build(user: SignedInUser, store_id: str | None = None, **_: Any) -> Any:
-        try:
-            stores = api.as_user(user.token).stores()
-        except DashboardError as error:
-            return error_state(error)
-        if not stores:
-            return empty_state(
-                "No store yet",
-                "You have no store assigned. Ask your HQ admin to add you to a store.",
-            )
-        chosen = store_id or stores[0]["store_id"]
-        if chosen not in {s["store_id"] for s in stores}:
-            # The server lists only the caller's stores: anything else is "not available".
-            return not_available("This store does not exist or is not part of your stores.")
+        choice = choose_store(api.as_user(user.token).stores, store_id)
+        if not isinstance(choice, tuple):
+            return choice
+        stores, chosen = choice
         selector = dcc.Dropdown(
             id=ids.LIVE_STORE,
             options=store_options(stores),
