@@ -102,7 +102,16 @@ def run_server(args: argparse.Namespace) -> int:
         ensure_schema_current(dsn)
         app = create_app(settings, dsn=dsn)
         print(f"footfall: server on http://{settings.host}:{settings.port}", file=sys.stderr)
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+        # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1;
+        # FOOTFALL_TRUSTED_PROXIES alone decides whom to believe (footfall.server.client_address).
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level="warning",
+            access_log=False,
+            proxy_headers=False,
+        )
     return 0
 
 

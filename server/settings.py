@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from footfall.server.client_address import Network, parse_networks
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 #: Secrets that ship in examples and the demo; refused unless ``demo`` is on.
 PLACEHOLDER_SECRETS = frozenset(
@@ -53,6 +55,22 @@ class ServerSettings(BaseSettings):
     ingest_batches_per_second: float = Field(
         default=50, gt=0, description="Per device; a burst of 5 s worth is allowed (an agent catching up)."
     )
+    trusted_proxies: Annotated[tuple[Network, ...], NoDecode] = Field(
+        default=(),
+        description=(
+            "Reverse proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For "
+            "names the real client for rate limits and the audit log; empty = trust nobody."
+        ),
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> tuple[Network, ...]:
+        if isinstance(value, str):
+            value = value.split(",")
+        if not isinstance(value, list | tuple):
+            raise ValueError("FOOTFALL_TRUSTED_PROXIES: expected comma-separated CIDR networks")
+        return parse_networks(str(item) for item in value)
 
     @model_validator(mode="after")
     def _secret_is_real(self) -> ServerSettings:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi import APIRouter, Request
 from footfall.server.auth import Connection, CurrentPrincipal
 from footfall.server.auth.secrets import DUMMY_HASH, hash_token, new_token, verify_password
+from footfall.server.client_address import client_address
 from footfall.server.db.queries import auth as q
 from footfall.server.errors import Unauthenticated
 from footfall.server.provisioning import audit, audit_by
@@ -45,7 +46,7 @@ class MeResponse(UserOut):
 @router.post("/login", summary="Exchange e-mail and password for a bearer token")
 def login(body: LoginRequest, request: Request, conn: Connection) -> LoginResponse:
     email = body.email.strip().lower()
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     request.app.state.login_limiter.hit(f"email:{email}")
     request.app.state.address_limiter.hit(f"ip:{client}")
     row = conn.execute(q.USER_BY_EMAIL, {"email": email}).fetchone()

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from footfall.server import provisioning
 from footfall.server.auth import Connection, CurrentDevice, CurrentPrincipal, Principal, scope
+from footfall.server.client_address import client_address
 from footfall.server.db.queries import devices as dq
 from footfall.server.db.queries import provisioning as pq
 from footfall.server.errors import InvalidInput, NotFound
@@ -213,7 +214,7 @@ def get_snapshot(camera_id: str, principal: CurrentPrincipal, conn: Connection) 
 
 @router.post("/devices/enrol", status_code=201, summary="Exchange a one-time code for a device token")
 def enrol(body: EnrolmentRequest, conn: Connection, request: Request) -> EnrolmentResponse:
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     request.app.state.address_limiter.hit(f"enrol:{client}")
     device = provisioning.enrol_device(
         conn, body.code, hostname=body.hostname, agent_version=body.agent_version
