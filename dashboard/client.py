@@ -163,6 +163,10 @@ class FootfallClient:
     def devices(self) -> list[Json]:
         return self._json("GET", f"{API}/devices")
 
+    def device_health_history(self, device_id: str) -> Json:
+        """The device's camera states over the last week, stretch by stretch (newest first)."""
+        return self._json("GET", f"{API}/devices/{device_id}/health-history")
+
     def entrances(self, store_id: str) -> list[Json]:
         return self._json("GET", f"{API}/stores/{store_id}/entrances")
 

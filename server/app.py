@@ -47,12 +47,13 @@ def create_app(settings: ServerSettings, *, dsn: str | None = None) -> FastAPI:
     _install_error_handlers(app)
     _install_limits(app, settings)
 
-    from footfall.server.api import auth, devices, health, ingest, stores, users
+    from footfall.server.api import auth, device_health, devices, health, ingest, stores, users
 
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(stores.router)
     app.include_router(devices.router)
+    app.include_router(device_health.router)
     app.include_router(ingest.router)
     app.include_router(users.router)
     from footfall.server.api import comparison, customers, imports, kpis

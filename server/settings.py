@@ -55,6 +55,9 @@ class ServerSettings(BaseSettings):
     ingest_batches_per_second: float = Field(
         default=50, gt=0, description="Per device; a burst of 5 s worth is allowed (an agent catching up)."
     )
+    device_health_history_days: int = Field(
+        default=30, ge=1, le=366, description="How long device heartbeats are kept for installers."
+    )
     trusted_proxies: Annotated[tuple[Network, ...], NoDecode] = Field(
         default=(),
         description=(

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, dash_table, dcc, html
-from footfall.dashboard import figures, formatting, ids, lines_editing
+from footfall.dashboard import figures, formatting, health_timeline, ids, lines_editing
 from footfall.dashboard.client import FootfallClient
 from footfall.dashboard.errors import ApiRejected, DashboardError
 from footfall.dashboard.navigation import INSTALLER
@@ -46,6 +46,7 @@ def register(app: dash.Dash, api: FootfallClient) -> None:
         try:
             stores = client.stores()
             cameras = _cameras(client, stores)
+            devices = client.devices() if stores else []
         except DashboardError as error:
             return error_state(error)
         if not stores:
@@ -112,6 +113,7 @@ def register(app: dash.Dash, api: FootfallClient) -> None:
                 page_header("Installation", "Devices, cameras and counting lines"),
                 dcc.Store(id=ids.INS_CAMERAS_STORE, data=cameras),
                 dbc.Row([dbc.Col(devices_card, lg=8), dbc.Col(enrol_card, lg=4)]),
+                _history_card(devices),
                 editor,
             ]
         )
@@ -299,6 +301,23 @@ def register(app: dash.Dash, api: FootfallClient) -> None:
                 "Create an enrolment code on the right and enter it on the counting device.",
             )
         return _device_table(devices, stores, datetime.now(UTC), _completeness(client, devices))
+
+    @app.callback(
+        Output(ids.INS_HISTORY, "children"),
+        Input(ids.INS_HISTORY_DEVICE, "value"),
+        State(ids.INS_CAMERAS_STORE, "data"),
+    )
+    def _history(device_id: str | None, cameras: list[dict] | None) -> Any:
+        client = _client()
+        if client is None or not device_id:
+            return dash.no_update
+        try:
+            history = client.device_health_history(device_id)
+            zones = {s["store_id"]: s.get("timezone") or "UTC" for s in client.stores()}
+        except DashboardError as error:
+            return error_state(error)
+        names = {c["camera_id"]: c.get("name") or c["camera_id"] for c in cameras or []}
+        return _history_table(history, names, ZoneInfo(zones.get(history.get("store_id"), "UTC")))
 
     @app.callback(
         Output(ids.INS_ENROL_RESULT, "children"),
@@ -670,6 +689,94 @@ def _calibration(camera: dict) -> Any:
     text = f" camera at {height:.2f} m" if isinstance(height, (int, float)) else ""
     return html.Span(
         [dbc.Badge("calibrated", color="success"), html.Span(text, className="small text-muted")]
+    )
+
+
+def _history_card(devices: list[dict]) -> Any:
+    """When each camera was down, stale or reconnecting, and when the device was silent."""
+    options = [
+        {"label": d.get("hostname") or d["device_id"], "value": d["device_id"]}
+        for d in devices
+        if not d.get("revoked_at")
+    ]
+    body: list[Any] = [
+        html.H5("Health history (last 7 days)", className="card-title"),
+        html.P(
+            "Camera states as the device reported them, newest first; gaps are times it sent nothing.",
+            className="text-muted small",
+        ),
+    ]
+    if not options:
+        body.append(
+            empty_state("No device enrolled", "The history starts with the device's first heartbeat.")
+        )
+    else:
+        body += [
+            dcc.Dropdown(
+                id=ids.INS_HISTORY_DEVICE,
+                options=options,
+                value=options[0]["value"],
+                clearable=False,
+                className="mb-2",
+                style={"maxWidth": "420px"},
+            ),
+            dcc.Loading(html.Div(id=ids.INS_HISTORY), type="dot"),
+        ]
+    return dbc.Card(dbc.CardBody(body), className="mb-3")
+
+
+def _history_table(history: dict, camera_names: dict[str, str], zone: ZoneInfo) -> Any:
+    segments = health_timeline.camera_segments(history)
+    if not segments:
+        return empty_state("No heartbeat yet", "The device reports every minute once it runs.")
+    trouble = health_timeline.trouble_by_camera(segments)
+    summary = (
+        "Not ok: "
+        + ", ".join(
+            f"{camera_names.get(c, c)} {health_timeline.duration_text(span)}"
+            for c, span in sorted(trouble.items())
+        )
+        if trouble
+        else "Every camera ok the whole time."
+    )
+
+    def local(moment: datetime) -> str:
+        return moment.astimezone(zone).strftime("%a %d %b %H:%M")
+
+    rows = [
+        {
+            "camera": camera_names.get(seg.camera_id, seg.camera_id),
+            "state": seg.state,
+            "from": local(seg.start),
+            "until": local(seg.end),
+            "duration": health_timeline.duration_text(seg.duration),
+            "reason": seg.reason or "",
+        }
+        for seg in reversed(segments[-200:])
+    ]
+    return html.Div(
+        [
+            html.P(summary, id=f"{ids.INS_HISTORY}-summary", className="small mb-2"),
+            dash_table.DataTable(
+                id=f"{ids.INS_HISTORY}-grid",
+                columns=[
+                    {"name": "Camera", "id": "camera"},
+                    {"name": "State", "id": "state"},
+                    {"name": "From", "id": "from"},
+                    {"name": "Until", "id": "until"},
+                    {"name": "For", "id": "duration"},
+                    {"name": "Reason", "id": "reason"},
+                ],
+                data=rows,
+                page_size=15,
+                style_table={"overflowX": "auto"},
+                style_cell={"fontFamily": figures.FONT, "padding": "6px 10px", "textAlign": "left"},
+                style_header={"fontWeight": "600", "backgroundColor": "#ecf0f1"},
+                style_data_conditional=[
+                    {"if": {"filter_query": '{state} != "ok"', "column_id": "state"}, "color": figures.DANGER}
+                ],
+            ),
+        ]
     )
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import APIRouter, Request, Response
 from footfall.server.auth import Connection, CurrentDevice
 from footfall.server.db.queries import devices as dq
+from footfall.server.device_health import record_health
 from footfall.server.ingest import ingest_batch
 from psycopg.types.json import Jsonb
 
@@ -41,5 +44,12 @@ def post_health(health: DeviceHealth, device: CurrentDevice, conn: Connection, r
             "health": Jsonb(health.model_dump(mode="json")),
             "agent_version": health.agent_version,
         },
+    )
+    record_health(
+        conn,
+        device.device_id,
+        health,
+        at=datetime.now(UTC),
+        keep_days=request.app.state.settings.device_health_history_days,
     )
     return Response(status_code=204)

@@ -171,14 +171,21 @@ def import_sales(stack: Stack) -> None:
             assert answer.status_code == 200, answer.text
 
 
-def heartbeat(stack: Stack, store: int = 0) -> None:
+def heartbeat(stack: Stack, store: int = 0, *, state: str = "ok", reason: str | None = None) -> None:
     seeded = stack.seeded.stores[store]
     now = datetime.now(UTC).isoformat()
+    camera = {
+        "camera_id": seeded.camera_id,
+        "state": state,
+        "reason": reason,
+        "fps": 15.0,
+        "last_frame_at": now,
+    }
     health = {
         "sent_at": now,
         "agent_version": "test",
         "uptime_s": 60,
-        "cameras": [{"camera_id": seeded.camera_id, "state": "ok", "fps": 15.0, "last_frame_at": now}],
+        "cameras": [camera],
         "outbox_backlog": 0,
         "disk_used_bytes": 0,
         "disk_budget_bytes": 10**9,
@@ -448,3 +455,24 @@ def test_installer_sees_the_devices_of_their_store(stack: Stack, new_page: Any) 
     assert enrolled.status_code == 201, enrolled.text
     assert enrolled.json()["store_id"] == stack.seeded.stores[0].store_id
     shot(page, stack, "installer-enrolment-code")
+
+
+def test_installer_sees_when_a_camera_was_down(stack: Stack, new_page: Any) -> None:
+    """A camera that went stale and came back shows in the health history, as the API has it."""
+    heartbeat(stack, 0)
+    heartbeat(stack, 0, state="stale", reason="no new frame for 30 s")
+    heartbeat(stack, 0)
+    with closing(api(stack, "installer")) as client:
+        camera_id = stack.seeded.stores[0].camera_id
+        (device,) = [d for d in get_json(client, "/devices") if camera_id in d["camera_ids"]]
+        history = get_json(client, f"/devices/{device['device_id']}/health-history")
+    assert "stale" in [s["cameras"][0]["state"] for s in history["stretches"]]
+    page = new_page()
+    sign_in(page, stack, "installer", then="/installer")
+    page.wait_for_selector("#ins-history-grid td")
+    states = page.locator("#ins-history-grid td[data-dash-column='state']").all_inner_texts()
+    reasons = page.locator("#ins-history-grid td[data-dash-column='reason']").all_inner_texts()
+    assert states[0] == "ok" and "stale" in states  # newest first: back to ok after the outage
+    assert "no new frame for 30 s" in reasons
+    assert "Not ok:" in page.inner_text("#ins-history-summary")
+    shot(page, stack, "installer-health-history")

@@ -84,6 +84,7 @@ HUMAN: dict[tuple[str, str], Policy] = {
     ("POST", "/api/v1/stores/{store_id}/cameras"): Policy(DEVICE_MANAGERS, "store"),
     ("GET", "/api/v1/devices"): Policy(DEVICE_MANAGERS),
     ("POST", "/api/v1/devices/{device_id}/revoke"): Policy(DEVICE_MANAGERS, "device"),
+    ("GET", "/api/v1/devices/{device_id}/health-history"): Policy(DEVICE_MANAGERS, "device"),
     ("GET", "/api/v1/cameras/{camera_id}/lines"): Policy(DEVICE_MANAGERS, "camera"),
     ("PUT", "/api/v1/cameras/{camera_id}/lines"): Policy(DEVICE_MANAGERS, "camera"),
     ("POST", "/api/v1/cameras/{camera_id}/snapshot-requests"): Policy(DEVICE_MANAGERS, "camera"),

@@ -70,6 +70,7 @@ TABLES = [
     "customers",
     "customer_aliases",
     "staff_hours",
+    "device_health_history",
 ]
 LEAKY = re.compile(
     r"Traceback|psycopg|syntax error at|pg_catalog|violates|root:x:0|\[extensions\]", re.IGNORECASE
@@ -145,6 +146,7 @@ QUERY_PARAMS: list[tuple[str, str]] = [
     ("/api/v1/stores/{store}/kpis", "end"),
     ("/api/v1/stores/{store}/kpis", "visitors"),
     ("/api/v1/audit-log", "limit"),
+    ("/api/v1/devices/{device}/health-history", "since"),
 ]
 
 
@@ -163,7 +165,7 @@ def test_every_query_parameter_name_is_probed(app_client) -> None:
 
 @pytest.mark.parametrize(("path", "name"), QUERY_PARAMS)
 def test_query_parameters(app_client, orgs: Orgs, unchanged_database: None, path: str, name: str) -> None:
-    url = path.replace("{store}", orgs.a.stores[0].store_id)
+    url = path.replace("{store}", orgs.a.stores[0].store_id).replace("{device}", orgs.a.stores[0].device_id)
     for payload in PAYLOADS:
         answer = app_client.get(url, params={**PERIOD, name: payload}, headers=orgs.headers["hq_admin"])
         check(answer, f"{url}?{name}={payload[:40]}")
