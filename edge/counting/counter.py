@@ -14,7 +14,14 @@ Semantics (DESIGN.md §4), and why each rule is there:
   the new side must pass through the segment; walking round its end does not count.
 - **Gap bridging.** A track that vanishes (occlusion, a missed detection, an id switch in
   the tracker) and a new track that appears near where it vanished within ``gap_s`` are
-  the same person, so the crossing is counted once.
+  the same person, so the crossing is counted once. A "person" the tracker held for only a
+  frame or two (a partial box, a reflection) is a weak identity: a reappearing track joins
+  it only when no properly seen person is within reach, otherwise that glimpse steals the
+  identity of the person who really walked on (seen on PETS: a walker lost in a crowd at
+  the line came back joined to a two-frame ghost, and their crossing was never counted).
+- **Segment ends are exact.** A tolerance at the ends (in pixels or box heights) was
+  measured on 60+ lines: it turns as many misses into double counts as it fixes, because
+  the foot point's error along the line is unbiased (median 1.3 px against the annotation).
 - **Eviction.** State of a person unseen for ``gap_s`` is closed (pending crossings
   committed) and dropped, so memory stays flat on a camera that runs for months.
 """
@@ -47,6 +54,7 @@ class CounterSettings:
     bridge_radius: float = 0.5  # how far (in box heights) a reappearing track may be from where the lost one
     bridge_growth: float = 0.6  # ... was heading, plus this many box heights per second of gap
     end_margin_px: float = 0.0  # extra length at each end of the segment that still counts
+    settled_observations: int = 3  # a lost "person" seen fewer times is bridged only when no one else fits
 
     def __post_init__(self) -> None:
         if self.hold_frames < 1 or self.gap_s <= 0 or self.band_fraction < 0:
@@ -249,7 +257,11 @@ class LineCounter:
                 person.last_foot[1] + person.velocity[1] * dt,
             )
             distance = math.dist(expected, foot)
-            if distance <= radius and distance < best_distance:
+            if distance > radius:
+                continue
+            if person.observations < self.settings.settled_observations:
+                distance += radius  # a glimpse: only when no settled person is within reach
+            if distance < best_distance:
                 best, best_distance = person, distance
         return best
 
