@@ -113,8 +113,9 @@ def register(app: dash.Dash, api: FootfallClient) -> None:
                 page_header("Installation", "Devices, cameras and counting lines"),
                 dcc.Store(id=ids.INS_CAMERAS_STORE, data=cameras),
                 dbc.Row([dbc.Col(devices_card, lg=8), dbc.Col(enrol_card, lg=4)]),
-                _history_card(devices),
                 editor,
+                # Below the line editor, the installer's main tool, so it does not push it down.
+                _history_card(devices, {s["store_id"]: s.get("name") or s["store_id"] for s in stores}),
             ]
         )
 
@@ -692,10 +693,13 @@ def _calibration(camera: dict) -> Any:
     )
 
 
-def _history_card(devices: list[dict]) -> Any:
+def _history_card(devices: list[dict], store_names: dict[str, str]) -> Any:
     """When each camera was down, stale or reconnecting, and when the device was silent."""
     options = [
-        {"label": d.get("hostname") or d["device_id"], "value": d["device_id"]}
+        {
+            "label": f"{d.get('hostname') or d['device_id']} · {store_names.get(d.get('store_id'), '')}",
+            "value": d["device_id"],
+        }
         for d in devices
         if not d.get("revoked_at")
     ]
