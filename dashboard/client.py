@@ -45,9 +45,16 @@ class FootfallClient:
     # -- plumbing -------------------------------------------------------------------------
 
     def _request(
-        self, method: str, path: str, *, params: dict | None = None, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict | None = None,
+        extra_headers: dict[str, str] | None = None,
+        **kwargs: Any,
     ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        headers.update(extra_headers or {})
         clean = {k: _param(v) for k, v in (params or {}).items() if v is not None}
         try:
             response = self._http.request(method, path, params=clean, headers=headers, **kwargs)
@@ -76,9 +83,16 @@ class FootfallClient:
 
     # -- auth -----------------------------------------------------------------------------
 
-    def login(self, email: str, password: str) -> Json:
-        """``{"access_token", "expires_at", "user": {"user_id","email","name","role","org_id"}}``."""
-        return self._json("POST", f"{API}/auth/login", json={"email": email, "password": password})
+    def login(self, email: str, password: str, *, forwarded_for: str | None = None) -> Json:
+        """``{"access_token", "expires_at", "user": {"user_id","email","name","role","org_id"}}``.
+
+        ``forwarded_for`` is the person's browser chain (``X-Forwarded-For``), so the server's
+        sign-in limits and audit log name the person, not the dashboard, when it trusts us.
+        """
+        extra = {"X-Forwarded-For": forwarded_for} if forwarded_for else None
+        return self._json(
+            "POST", f"{API}/auth/login", json={"email": email, "password": password}, extra_headers=extra
+        )
 
     def logout(self) -> None:
         self._request("POST", f"{API}/auth/logout")

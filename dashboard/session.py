@@ -84,7 +84,7 @@ def install(server: flask.Flask, client: FootfallClient) -> None:
         if not email or not password:
             return flask.redirect(f"{LOGIN_PATH}?error=missing")
         try:
-            answer = client.login(email, password)
+            answer = client.login(email, password, forwarded_for=forwarded_for(flask.request))
         except ApiUnavailable:
             return flask.redirect(f"{LOGIN_PATH}?error=unavailable")
         except ApiRejected:
@@ -112,6 +112,20 @@ def install(server: flask.Flask, client: FootfallClient) -> None:
                 client.as_user(user.token).logout()
         flask.session.clear()
         return flask.redirect(LOGIN_PATH)
+
+
+def forwarded_for(request: flask.Request) -> str | None:
+    """The ``X-Forwarded-For`` to send on: what reached us, plus who connected to us.
+
+    Appending our own peer is what makes passing the header on safe: the server believes hops
+    only up to the first address it does not trust, and that is at the latest this peer, so a
+    browser that writes its own header (or bypasses the proxy) cannot pose as someone else.
+    """
+    hops = [hop.strip() for value in request.headers.getlist("X-Forwarded-For") for hop in value.split(",")]
+    hops = [hop for hop in hops if hop]
+    if request.remote_addr:
+        hops.append(request.remote_addr)
+    return ", ".join(hops) or None
 
 
 def _wait_until_usable(client: FootfallClient, *, attempts: int = 20, pause_s: float = 0.05) -> None:

@@ -1,4 +1,4 @@
-"""deploy/ trusts exactly Caddy's address for X-Forwarded-For, and that address is really Caddy's."""
+"""deploy/ trusts exactly Caddy's and the dashboard's addresses for X-Forwarded-For, and only they have them."""
 
 from __future__ import annotations
 
@@ -17,12 +17,18 @@ def test_the_server_trusts_only_the_proxy_and_the_proxy_address_is_reserved() ->
     trusted = ServerSettings(
         demo=True, trusted_proxies=services["server"]["environment"]["FOOTFALL_TRUSTED_PROXIES"]
     ).trusted_proxies
-    proxy_address = ipaddress.ip_address(services["proxy"]["networks"]["backend"]["ipv4_address"])
-    assert [str(n) for n in trusted] == [f"{proxy_address}/32"]
+    # Caddy, and the dashboard (it signs people in and passes their chain on).
+    fixed = {
+        name: ipaddress.ip_address(services[name]["networks"]["backend"]["ipv4_address"])
+        for name in ("proxy", "dashboard")
+    }
+    assert sorted(str(n) for n in trusted) == sorted(f"{a}/32" for a in fixed.values())
 
     (pool,) = compose["networks"]["backend"]["ipam"]["config"]
     subnet, dynamic = ipaddress.ip_network(pool["subnet"]), ipaddress.ip_network(pool["ip_range"])
-    assert proxy_address in subnet and dynamic.subnet_of(subnet)
-    # Docker hands out addresses from ip_range only: no other container can get the proxy's.
-    assert proxy_address not in dynamic
-    assert all("ipv4_address" not in str(s.get("networks")) for n, s in services.items() if n != "proxy")
+    assert dynamic.subnet_of(subnet)
+    for address in fixed.values():
+        # Docker hands out addresses from ip_range only: no other container can get these.
+        assert address in subnet and address not in dynamic
+    others = [s for name, s in services.items() if name not in fixed]
+    assert all("ipv4_address" not in str(s.get("networks")) for s in others)

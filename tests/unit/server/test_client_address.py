@@ -64,3 +64,12 @@ def test_settings_refuse_a_bad_network_with_a_clear_error(monkeypatch: pytest.Mo
         ServerSettings(demo=True)
     message = str(error.value)
     assert "FOOTFALL_TRUSTED_PROXIES" in message and repr(bad) in message and "CIDR" in message
+
+
+def test_the_deployed_chain_browser_caddy_dashboard_server() -> None:
+    """deploy/: Caddy (.2) appends the browser; the dashboard (.3) appends Caddy on sign-in."""
+    trusted = parse_networks(["172.31.240.2", "172.31.240.3"])
+    chain = ["1.1.1.1, 203.0.113.9, 172.31.240.2"]  # the browser wrote 1.1.1.1 itself
+    assert resolve_client("172.31.240.3", chain, trusted) == "203.0.113.9"
+    # Someone on the network calling the dashboard directly is named by the dashboard's peer hop.
+    assert resolve_client("172.31.240.3", ["203.0.113.9, 172.31.240.77"], trusted) == "172.31.240.77"
