@@ -10,7 +10,7 @@ import bisect
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -38,6 +38,8 @@ class Store:
     cameras: int
     #: The opening hours as canonical JSON: the cache key shared by stores with the same hours.
     hours_key: str = "{}"
+    #: Local time at which the business day starts (occupancy restarts), as in the live view.
+    day_starts_at: time = time(0, 0)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -64,6 +66,7 @@ def load_stores(conn: psycopg.Connection, store_ids: list[str], region_id: str |
             r["opening_hours"] or None,
             int(r["cameras"]),
             _hours_key(r["opening_hours"]),
+            r["day_starts_at"],
         )
         for r in rows
     ]
@@ -109,111 +112,81 @@ def store_kpis(
     buying_units: bool = False,
     by_entrance: bool = False,
 ) -> dict[str, Any]:
-    """KPIs per local bucket of one store, each with its completeness."""
+    """KPIs per local bucket of one store, each with its completeness.
+
+    The database folds the quarter hours and local hours into the buckets (see the ``BUCKET_*``
+    queries) and returns one row per bucket, so a year by day costs a few hundred rows here
+    instead of tens of thousands."""
     _period(start, end)
     zone = store.zone
     buckets = p.buckets(start, end, granularity, zone)
     lo, hi = buckets[0].start, buckets[-1].end
     schedule = schedule_of(store, start, end)
+    day_starts = business_day_starts(store, start, end)
     params = {
         "store_id": store.store_id,
         "org_id": store.org_id,
         "start": lo,
         "end": hi,
+        "lo": int(lo.timestamp()),
+        "hi": int(hi.timestamp()),
+        "flows_from": datetime.fromtimestamp(max(t for t in day_starts if t <= int(lo.timestamp())), UTC),
+        "day_starts": day_starts,
+        "bucket_starts": [int(b.start.timestamp()) for b in buckets],
+        "open_starts": schedule.starts_s,
+        "open_ends": schedule.ends_s,
+        "cameras": max(store.cameras, 1),
         "by_entrance": by_entrance,
     }
-    traffic = conn.execute(q.BUYING_UNITS_15MIN if buying_units else q.TRAFFIC_15MIN, params).fetchall()
-    coverage = conn.execute(q.COVERAGE_15MIN, params).fetchall()
-    sales = conn.execute(q.SALES_HOURLY, params).fetchall()
-    staff = conn.execute(q.STAFF_HOURS, params).fetchall()
+    traffic = _by_bucket(conn, q.BUCKET_BUYING_UNITS if buying_units else q.BUCKET_TRAFFIC, params)
+    sales = _by_bucket(conn, q.BUCKET_SALES, params)
+    staff = _by_bucket(conn, q.BUCKET_STAFF, params)
+    per_entrance: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if by_entrance:
+        sql = q.BUCKET_ENTRANCE_BUYING_UNITS if buying_units else q.BUCKET_ENTRANCES
+        visitors_at: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for r in conn.execute(sql, params).fetchall():
+            visitors_at[r["k"] - 1][r["entrance_id"] or "unassigned"] += int(r["visitors"])
+        for k, entrances in visitors_at.items():
+            per_entrance[k] = [{"entrance_id": e, "visitors": v} for e, v in sorted(entrances.items())]
     sales_days = {
         r["business_date"]
         for r in conn.execute(q.SALES_DAYS, {**params, "first_day": start, "last_day": end}).fetchall()
     }
-    purchases = conn.execute(q.CUSTOMER_PURCHASES, params).fetchall()
-
-    starts = [b.start for b in buckets]
-    epochs = [int(b.start.timestamp()) for b in buckets]
-
-    def index(moment: datetime) -> int:
-        return bisect.bisect_right(starts, moment) - 1
-
-    def at(epoch: int) -> int:
-        return bisect.bisect_right(epochs, epoch) - 1
-
-    acc = [defaultdict(float) for _ in buckets]
-    per_entrance: list[dict[str, float]] = [defaultdict(float) for _ in buckets]
-    store_flow: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for r in traffic:
-        k = at(r["epoch"])
-        acc[k]["visitors"] += r["in_count"]
-        acc[k]["visitors_out"] += r["out_count"]
-        store_flow[r["epoch"]][0] += r["in_count"]
-        store_flow[r["epoch"]][1] += r["out_count"]
-        if by_entrance:
-            per_entrance[k][r["entrance_id"] or "unassigned"] += r["in_count"]
-    cameras = max(store.cameras, 1)
-    for r in coverage:
-        fraction = min(1.0, r["covered_s"] / (900.0 * max(cameras, r["cameras"])))
-        open_min = schedule.seconds(r["epoch"], r["epoch"] + 900) / 60
-        acc[at(r["epoch"])]["covered_minutes"] += fraction * open_min
-    for r in sales:
-        a = acc[at(r["epoch"])]
-        a["transactions"] += r["transactions"]
-        a["refunds"] += r["refunds"]
-        a["net_sales"] += float(r["net_sales"])  # summed as float, reported rounded
-        a["units"] += r["units"]
-        a["member_transactions"] += r["member_transactions"]
-    for r in staff:
-        if schedule.seconds(r["epoch"], r["epoch"] + 3600) > 0:
-            a = acc[at(r["epoch"])]
-            a["staff_hours"] += float(r["staff_on_duty"])
-            a["staffed_hours"] += 1
-    customers: list[dict[str, tuple[datetime, datetime]]] = [{} for _ in buckets]
-    for r in purchases:
-        customers[index(r["occurred_at"])][r["customer_id"]] = (r["occurred_at"], r["first_purchase"])
-    marks_of: list[list[tuple[int, bool]]] = [[] for _ in buckets]
-    day_starts = [int(b.start.timestamp()) for b in p.buckets(start, end, "day", zone)]
-    for t, level, is_open in _occupancy(store_flow, day_starts, schedule, epochs[0], int(hi.timestamp())):
-        marks_of[at(t)].append((level, is_open))
-
-    open_day_set = _open_days(
-        json.dumps(store.opening_hours or {}, sort_keys=True), store.timezone, start, end
-    )
+    customers = _customers_by_bucket(conn, buckets, params)
+    open_day_set = _open_days(store.hours_key, store.timezone, start, end)
+    none: dict[str, Any] = {}
     rows = []
     for k, bucket in enumerate(buckets):
-        a = acc[k]
-        local_days = _local_days(bucket, zone)
-        open_days = [day for day in local_days if day in open_day_set]
-        marks = marks_of[k]
-        open_marks = [o for o, is_open in marks if is_open]
-        new = sum(1 for _, first in customers[k].values() if first >= bucket.start)
+        t, sa, st = traffic.get(k, none), sales.get(k, none), staff.get(k, none)
+        open_days = [day for day in _local_days(bucket, zone) if day in open_day_set]
+        open_marks = int(t.get("open_marks") or 0)
+        new, returning = customers.get(k, (0, 0))
+        open_seconds = schedule.seconds(int(bucket.start.timestamp()), int(bucket.end.timestamp()))
         inputs = d.KpiInputs(
-            visitors=int(a["visitors"]),
-            visitors_out=int(a["visitors_out"]),
-            transactions=int(a["transactions"]),
-            refunds=int(a["refunds"]),
-            net_sales=Decimal(str(round(a["net_sales"], 3))),
-            units=int(a["units"]),
-            member_transactions=int(a["member_transactions"]),
-            staff_hours=Decimal(str(a["staff_hours"])),
-            peak_occupancy=max((o for o, _ in marks), default=None),
-            average_occupancy=sum(open_marks) / len(open_marks) if open_marks else None,
+            visitors=int(t.get("visitors") or 0),
+            visitors_out=int(t.get("visitors_out") or 0),
+            transactions=int(sa.get("transactions") or 0),
+            refunds=int(sa.get("refunds") or 0),
+            net_sales=Decimal(str(round(float(sa.get("net_sales") or 0), 3))),
+            units=int(sa.get("units") or 0),
+            member_transactions=int(sa.get("member_transactions") or 0),
+            staff_hours=Decimal(str(st.get("staff_hours") or 0.0)),
+            peak_occupancy=None if t.get("peak") is None else int(t["peak"]),
+            average_occupancy=int(t["open_sum"]) / open_marks if open_marks else None,
             new_customers=new,
-            returning_customers=len(customers[k]) - new,
-            open_minutes=round(schedule.minutes(bucket.start, bucket.end)),
-            covered_minutes=a["covered_minutes"],
+            returning_customers=returning,
+            open_minutes=round(open_seconds / 60),
+            covered_minutes=float(t.get("covered_minutes") or 0.0),
             open_days=len(open_days),
             sales_days=sum(1 for day in open_days if day in sales_days),
-            open_hours=schedule.minutes(bucket.start, bucket.end) / 60,
-            staffed_hours=int(a["staffed_hours"]),
+            open_hours=open_seconds / 60 / 60,
+            staffed_hours=int(st.get("staffed_hours") or 0),
             floor_area_m2=store.floor_area_m2,
         )
         row = bucket_row(bucket, inputs)
         if by_entrance:
-            row["entrances"] = [
-                {"entrance_id": e, "visitors": int(v)} for e, v in sorted(per_entrance[k].items())
-            ]
+            row["entrances"] = per_entrance.get(k, [])
         rows.append(row)
     return {
         "store_id": store.store_id,
@@ -223,6 +196,33 @@ def store_kpis(
         "visitors_are": "buying_units" if buying_units else "adults_in",
         "buckets": rows,
     }
+
+
+def _by_bucket(conn: psycopg.Connection, sql: str, params: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """Rows of a ``BUCKET_*`` query keyed by the 0-based bucket index."""
+    return {r["k"] - 1: r for r in conn.execute(sql, params).fetchall()}
+
+
+def _customers_by_bucket(
+    conn: psycopg.Connection, buckets: list[p.Bucket], params: dict[str, Any]
+) -> dict[int, tuple[int, int]]:
+    """(new, returning) customers per bucket: distinct canonical customers who bought in the
+    store in the bucket, new when their first purchase anywhere in the chain is in the bucket."""
+    rows = conn.execute(q.BUCKET_CUSTOMERS, {**params, "bucket_starts_at": [b.start for b in buckets]})
+    return {
+        r["k"] - 1: (int(r["new_customers"]), int(r["customers"]) - int(r["new_customers"]))
+        for r in rows.fetchall()
+    }
+
+
+def business_day_starts(store: Store, start: date, end: date) -> list[int]:
+    """POSIX seconds at which the store's business days from ``start − 1`` to ``end`` begin: each
+    local date at ``day_starts_at``, as the live occupancy view counts (``traffic.day_start``)."""
+    zone = store.zone
+    return [
+        int(datetime.combine(start + timedelta(days=k), store.day_starts_at, zone).timestamp())
+        for k in range(-1, (end - start).days + 1)
+    ]
 
 
 def bucket_row(bucket: p.Bucket, inputs: d.KpiInputs) -> dict[str, Any]:
@@ -260,27 +260,6 @@ def _local_days(bucket: p.Bucket, zone: ZoneInfo) -> list[date]:
     first = bucket.start.astimezone(zone).date()
     last = (bucket.end - timedelta(microseconds=1)).astimezone(zone).date()
     return [first + timedelta(days=k) for k in range((last - first).days + 1)]
-
-
-def _occupancy(
-    flows: dict[int, list[int]], day_starts: list[int], schedule: p.OpenSchedule, lo: int, hi: int
-) -> list[tuple[int, int, bool]]:
-    """Occupancy at the end of every open quarter hour, and of every quarter hour with movement,
-    in ``[lo, hi)`` (POSIX seconds): the running Σ(in − out) of :func:`definitions.running_occupancy`,
-    carried through quiet quarters and restarting each local day (``day_starts``)."""
-    open_quarters = {
-        t for a, b in zip(schedule.starts_s, schedule.ends_s, strict=True) if b > lo and a < hi
-        for t in range(max(a, lo) - max(a, lo) % 900, min(b, hi), 900)
-    }  # fmt: skip
-    quarters = sorted(open_quarters.union(t for t in flows if lo <= t < hi))
-    days = [bisect.bisect_right(day_starts, t) for t in quarters]
-    values = d.running_occupancy(
-        [(day, *flows.get(t, (0, 0))) for day, t in zip(days, quarters, strict=True)]
-    )  # type: ignore[misc]
-    return [
-        (t, v, t in open_quarters or schedule.seconds(t, t + 900) > 0)
-        for t, v in zip(quarters, values, strict=True)
-    ]
 
 
 # --- many stores over one period ------------------------------------------------------------------
@@ -555,7 +534,9 @@ def customer_summary(conn: psycopg.Connection, store: Store, start: date, end: d
     """Aggregates only (no personal fields): members, new vs returning, CLV and RFM segments."""
     _period(start, end)
     lo, hi = p.local_midnight(start, store.zone), p.local_midnight(end + timedelta(days=1), store.zone)
-    params = {"store_id": store.store_id, "org_id": store.org_id, "start": lo, "end": hi}
+    cut = hi.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    params = {"store_id": store.store_id, "org_id": store.org_id, "start": lo, "end": hi, "cut": cut,
+              "cut_month": cut.date()}  # fmt: skip
     histories = [
         d.CustomerHistory(
             r["customer_id"],

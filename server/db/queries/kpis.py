@@ -1,11 +1,18 @@
 """SQL behind the KPIs: traffic and coverage per 15 minutes, sales and staff per local hour,
-sales days, customer purchases. Every query takes UTC ``[start, end)`` instants; cutting them
-into store-local buckets happens in ``footfall.server.kpis``.
+sales days, customer purchases. Every query takes UTC ``[start, end)`` instants.
+
+The per-bucket queries (``BUCKET_*``) fold the quarter hours into the caller's store-local
+buckets inside the database and return one row per bucket: the buckets come as a sorted array
+of their UTC starts in POSIX seconds (``bucket_starts``) and ``width_bucket`` finds each row's
+bucket (1-based) by binary search. The store's open spans come the same way (``open_starts``,
+``open_ends``: merged, sorted, POSIX seconds), so "open seconds of a quarter hour" is the exact
+overlap, as in :class:`footfall.server.kpis.periods.OpenSchedule`. Floating-point sums are
+ordered by time (``sum(... ORDER BY t)``) so they add up in the same order as a loop would.
 """
 
 STORES = """
 SELECT s.store_id, s.org_id, s.code, s.name, s.region_id, r.name AS region_name, s.timezone, s.currency,
-       s.locale, s.floor_area_m2, s.opening_hours,
+       s.locale, s.floor_area_m2, s.opening_hours, s.day_starts_at,
        (SELECT count(*) FROM cameras c WHERE c.store_id = s.store_id) AS cameras
 FROM stores s LEFT JOIN regions r USING (region_id)
 WHERE s.store_id = ANY(%(store_ids)s)
@@ -24,19 +31,6 @@ WHERE store_id = %(store_id)s AND person_class = 'adult'
 GROUP BY 1, 3 ORDER BY 1
 """
 
-#: Buying units: a group (same group_id) walking in counts once, everyone else once each.
-BUYING_UNITS_15MIN = """
-SELECT date_bin('15 minutes', event_time, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket_start,
-       extract(epoch FROM date_bin('15 minutes', event_time, TIMESTAMPTZ '2000-01-01 00:00:00+00'))::bigint AS epoch,
-       CASE WHEN %(by_entrance)s THEN entrance_id END AS entrance_id,
-       (count(*) FILTER (WHERE group_id IS NULL) + count(DISTINCT group_id))::bigint AS in_count,
-       0::bigint AS out_count
-FROM crossing_events
-WHERE store_id = %(store_id)s AND person_class = 'adult' AND direction = 'in'
-  AND event_time >= %(start)s AND event_time < %(end)s
-GROUP BY 1, 2, 3 ORDER BY 1
-"""
-
 #: Seconds any camera of the store counted per quarter hour (divide by 900 × cameras).
 COVERAGE_15MIN = """
 SELECT bucket_start, extract(epoch FROM bucket_start)::bigint AS epoch,
@@ -47,59 +41,74 @@ WHERE store_id = %(store_id)s AND bucket_start >= %(start)s AND bucket_start < %
 GROUP BY 1, 2 ORDER BY 1
 """
 
-SALES_HOURLY = """
-SELECT hour_start, extract(epoch FROM hour_start)::bigint AS epoch, transactions, refunds, net_sales, units, member_transactions
-FROM sales_hourly
-WHERE store_id = %(store_id)s AND hour_start >= %(start)s AND hour_start < %(end)s
-ORDER BY hour_start
-"""
-
-STAFF_HOURS = """
-SELECT hour_start, extract(epoch FROM hour_start)::bigint AS epoch, staff_on_duty FROM staff_hours
-WHERE store_id = %(store_id)s AND hour_start >= %(start)s AND hour_start < %(end)s
-ORDER BY hour_start
-"""
-
 SALES_DAYS = """
 SELECT business_date FROM sales_days
 WHERE store_id = %(store_id)s AND business_date BETWEEN %(first_day)s AND %(last_day)s
 """
 
-#: Each purchase of a known customer in the store in the period, with that (canonical)
-#: customer's first purchase anywhere in the chain: new if it falls in the bucket, else returning.
-CUSTOMER_PURCHASES = """
-WITH resolved AS (
-    SELECT coalesce(a.customer_id, t.customer_id) AS customer_id, t.store_id, t.occurred_at
-    FROM sales_transactions t
-    LEFT JOIN customer_aliases a ON a.org_id = t.org_id AND a.alias_id = t.customer_id
-    WHERE t.org_id = %(org_id)s AND t.customer_id IS NOT NULL AND t.amount >= 0 AND t.occurred_at < %(end)s
-),
-first AS (SELECT customer_id, min(occurred_at) AS first_purchase FROM resolved GROUP BY customer_id)
-SELECT r.customer_id, r.occurred_at, f.first_purchase
-FROM resolved r JOIN first f USING (customer_id)
-WHERE r.store_id = %(store_id)s AND r.occurred_at >= %(start)s
-"""
+# --- customers: their purchases per month (migration 0009), aliases resolved when read -----------
 
-#: Chain-wide purchase history of the canonical customers who bought in the store in the period.
-CUSTOMER_HISTORIES = """
-WITH resolved AS (
-    SELECT coalesce(a.customer_id, t.customer_id) AS customer_id, t.store_id, t.occurred_at, t.amount
+#: ``buyers``: the canonical customers (a merged duplicate's id resolved through customer_aliases)
+#: who bought (amount >= 0) in the store in ``[start, end)``. ``members``: every id on the
+#: transactions that resolves to one of them (the canonical id unless it is itself an alias, and
+#: the ids merged into it).
+_BUYERS = """purchases AS (
+    SELECT coalesce(a.customer_id, t.customer_id) AS customer_id, t.occurred_at
     FROM sales_transactions t
     LEFT JOIN customer_aliases a ON a.org_id = t.org_id AND a.alias_id = t.customer_id
-    WHERE t.org_id = %(org_id)s AND t.customer_id IS NOT NULL AND t.occurred_at < %(end)s
+    WHERE t.store_id = %(store_id)s AND t.org_id = %(org_id)s AND t.customer_id IS NOT NULL AND t.amount >= 0
+      AND t.occurred_at >= %(start)s AND t.occurred_at < %(end)s
 ),
-active AS (
-    SELECT DISTINCT customer_id FROM resolved
-    WHERE store_id = %(store_id)s AND occurred_at >= %(start)s AND amount >= 0
+buyers AS (SELECT DISTINCT customer_id FROM purchases),
+members AS (
+    SELECT b.customer_id, b.customer_id AS raw_id FROM buyers b
+    WHERE NOT EXISTS (
+        SELECT 1 FROM customer_aliases x WHERE x.org_id = %(org_id)s AND x.alias_id = b.customer_id
+    )
+    UNION ALL
+    SELECT a.customer_id, a.alias_id FROM customer_aliases a JOIN buyers b USING (customer_id)
+    WHERE a.org_id = %(org_id)s
+)"""
+
+#: Per bucket (``bucket_starts_at``: the buckets' UTC starts): customers who bought in the store,
+#: and how many of them are new (first purchase anywhere in the chain within the bucket).
+BUCKET_CUSTOMERS = """
+WITH {buyers},
+firsts AS (
+    SELECT m.customer_id, min(s.first_purchase) AS first_purchase
+    FROM members m JOIN customer_purchase_months s ON s.org_id = %(org_id)s AND s.customer_id = m.raw_id
+    GROUP BY m.customer_id
+),
+placed AS (
+    SELECT DISTINCT p.customer_id, width_bucket(p.occurred_at, %(bucket_starts_at)s::timestamptz[]) AS k
+    FROM purchases p
 )
-SELECT r.customer_id,
-       min(r.occurred_at) FILTER (WHERE r.amount >= 0) AS first_purchase,
-       max(r.occurred_at) FILTER (WHERE r.amount >= 0) AS last_purchase,
-       count(*) FILTER (WHERE r.amount >= 0) AS purchases,
-       sum(r.amount) AS net_spend
-FROM resolved r JOIN active USING (customer_id)
-GROUP BY r.customer_id
-"""
+SELECT p.k, count(*) AS customers,
+       count(*) FILTER (WHERE f.first_purchase >= (%(bucket_starts_at)s::timestamptz[])[p.k]) AS new_customers
+FROM placed p JOIN firsts f USING (customer_id)
+GROUP BY p.k
+""".replace("{buyers}", _BUYERS)
+
+#: Chain-wide purchase history, up to ``end``, of the canonical customers who bought in the store
+#: in the period: whole UTC months before the month of ``end`` from customer_purchase_months, the
+#: rest (``cut`` = that month's start, to ``end``) from the transactions themselves.
+CUSTOMER_HISTORIES = """
+WITH {buyers},
+history AS (
+    SELECT m.customer_id, s.first_purchase, s.last_purchase, s.purchases::bigint AS purchases, s.net_spend
+    FROM members m JOIN customer_purchase_months s ON s.org_id = %(org_id)s AND s.customer_id = m.raw_id
+    WHERE s.month < %(cut_month)s
+    UNION ALL
+    SELECT m.customer_id, CASE WHEN t.amount >= 0 THEN t.occurred_at END, CASE WHEN t.amount >= 0 THEN t.occurred_at END,
+           CASE WHEN t.amount >= 0 THEN 1 ELSE 0 END, t.amount
+    FROM members m JOIN sales_transactions t ON t.org_id = %(org_id)s AND t.customer_id = m.raw_id
+    WHERE t.customer_id IS NOT NULL AND t.occurred_at >= %(cut)s AND t.occurred_at < %(end)s
+)
+SELECT customer_id, min(first_purchase) AS first_purchase, max(last_purchase) AS last_purchase,
+       sum(purchases) AS purchases, sum(net_spend) AS net_spend
+FROM history
+GROUP BY customer_id
+""".replace("{buyers}", _BUYERS)
 
 # --- comparison: one row per store over a whole period -----------------------------------------
 
@@ -130,4 +139,130 @@ JOIN unnest(%(store_ids)s::text[], %(starts)s::timestamptz[], %(ends)s::timestam
   USING (store_id)
 WHERE hour_start >= w.w_start AND hour_start < w.w_end
 GROUP BY store_id
+"""
+
+# --- one store, folded into its local buckets in the database ------------------------------------
+
+#: Adults in/out per UTC quarter hour (per entrance when asked), from ``flows_from`` (the start of
+#: the business day the period begins in, so occupancy starts from the right level) to ``end``.
+_ADULT_FLOWS = """
+    SELECT extract(epoch FROM bucket_start)::bigint AS t,
+           CASE WHEN %(by_entrance)s THEN entrance_id END AS entrance_id,
+           sum(in_count)::bigint AS n_in, sum(out_count)::bigint AS n_out
+    FROM traffic_15min
+    WHERE store_id = %(store_id)s AND person_class = 'adult'
+      AND bucket_start >= %(flows_from)s AND bucket_start < %(end)s
+    GROUP BY bucket_start, 2
+"""
+
+#: Buying units per quarter hour: a group (same group_id) walking in counts once, everyone else
+#: once each; nobody is counted out .
+_BUYING_UNIT_FLOWS = """
+    SELECT extract(epoch FROM date_bin('15 minutes', event_time, TIMESTAMPTZ '2000-01-01 00:00:00+00'))::bigint AS t,
+           CASE WHEN %(by_entrance)s THEN entrance_id END AS entrance_id,
+           (count(*) FILTER (WHERE group_id IS NULL) + count(DISTINCT group_id))::bigint AS n_in,
+           0::bigint AS n_out
+    FROM crossing_events
+    WHERE store_id = %(store_id)s AND person_class = 'adult' AND direction = 'in'
+      AND event_time >= %(flows_from)s AND event_time < %(end)s
+    GROUP BY 1, 2
+"""
+
+#: Per bucket: visitors in/out, occupancy (peak over the marks, and Σ and count over the open
+#: marks: see ``definitions.running_occupancy``) and covered open minutes.
+#:
+#: Marks are the open quarter hours of ``[lo, hi)`` plus every quarter hour with a traffic row.
+#: Occupancy after a mark is Σ(in − out) since its business day began (``day_starts``), floored
+#: at 0: for x_k = max(0, x_{k−1} + d_k), x_0 = 0, that is S_k − min(0, min_{j≤k} S_j) with S the
+#: running sum (the reflection identity), which window functions compute in one pass.
+#: Covered minutes = Σ over quarter hours of min(1, covered camera-seconds ÷ (900 × cameras)) ×
+#: the quarter's open minutes, as ``store_kpis`` always defined them.
+_BUCKET_TRAFFIC = """
+WITH flows_by_entrance AS ({flows}),
+flows AS (SELECT t, sum(n_in)::bigint AS n_in, sum(n_out)::bigint AS n_out FROM flows_by_entrance GROUP BY t),
+spans AS (
+    SELECT a, b FROM unnest(%(open_starts)s::bigint[], %(open_ends)s::bigint[]) AS s(a, b)
+    WHERE b > %(lo)s AND a < %(hi)s
+),
+open_quarters AS (
+    SELECT q.t, sum(least(s.b, q.t + 900) - greatest(s.a, q.t)) AS open_s
+    FROM spans s,
+         generate_series(greatest(s.a, %(lo)s) - greatest(s.a, %(lo)s) %% 900, least(s.b, %(hi)s) - 1, 900) AS q(t)
+    GROUP BY q.t
+),
+marks AS (
+    SELECT coalesce(f.t, o.t) AS t, coalesce(f.n_in, 0) AS n_in, coalesce(f.n_out, 0) AS n_out,
+           o.t IS NOT NULL AS is_open, width_bucket(coalesce(f.t, o.t), %(day_starts)s::bigint[]) AS business_day
+    FROM flows f FULL JOIN open_quarters o ON o.t = f.t
+),
+running AS (
+    SELECT t, n_in, n_out, is_open, business_day,
+           sum(n_in - n_out) OVER (PARTITION BY business_day ORDER BY t ROWS UNBOUNDED PRECEDING) AS net
+    FROM marks
+),
+levels AS (
+    SELECT t, n_in, n_out, is_open,
+           net - least(0, min(net) OVER (PARTITION BY business_day ORDER BY t ROWS UNBOUNDED PRECEDING)) AS inside
+    FROM running
+),
+traffic AS (
+    SELECT width_bucket(t, %(bucket_starts)s::bigint[]) AS k,
+           sum(n_in)::bigint AS visitors, sum(n_out)::bigint AS visitors_out, max(inside)::bigint AS peak,
+           (sum(inside) FILTER (WHERE is_open))::bigint AS open_sum, count(*) FILTER (WHERE is_open) AS open_marks
+    FROM levels WHERE t >= %(lo)s
+    GROUP BY 1
+),
+coverage AS (
+    SELECT extract(epoch FROM bucket_start)::bigint AS t,
+           sum(least(covered_s, 900))::double precision AS covered_s, count(DISTINCT camera_id) AS cameras
+    FROM coverage_15min
+    WHERE store_id = %(store_id)s AND bucket_start >= %(start)s AND bucket_start < %(end)s
+    GROUP BY bucket_start
+),
+covered AS (
+    SELECT width_bucket(c.t, %(bucket_starts)s::bigint[]) AS k,
+           sum(least(1.0::float8, c.covered_s / (900.0::float8 * greatest(%(cameras)s::int, c.cameras)))
+               * (o.open_s::float8 / 60.0::float8) ORDER BY c.t) AS covered_minutes
+    FROM coverage c JOIN open_quarters o USING (t)
+    GROUP BY 1
+)
+SELECT k, coalesce(t.visitors, 0) AS visitors, coalesce(t.visitors_out, 0) AS visitors_out, t.peak,
+       t.open_sum, coalesce(t.open_marks, 0) AS open_marks, coalesce(c.covered_minutes, 0.0) AS covered_minutes
+FROM traffic t FULL JOIN covered c USING (k)
+"""
+BUCKET_TRAFFIC = _BUCKET_TRAFFIC.replace("{flows}", _ADULT_FLOWS)
+BUCKET_BUYING_UNITS = _BUCKET_TRAFFIC.replace("{flows}", _BUYING_UNIT_FLOWS)
+
+#: Visitors per bucket and entrance (``entrance_id`` NULL = not assigned to an entrance).
+_BUCKET_ENTRANCES = """
+WITH flows AS ({flows})
+SELECT width_bucket(t, %(bucket_starts)s::bigint[]) AS k, entrance_id, sum(n_in)::bigint AS visitors
+FROM flows WHERE t >= %(lo)s
+GROUP BY 1, 2
+"""
+BUCKET_ENTRANCES = _BUCKET_ENTRANCES.replace("{flows}", _ADULT_FLOWS)
+BUCKET_ENTRANCE_BUYING_UNITS = _BUCKET_ENTRANCES.replace("{flows}", _BUYING_UNIT_FLOWS)
+
+#: Sales per bucket (the local hours of ``sales_hourly`` folded into the buckets).
+BUCKET_SALES = """
+SELECT width_bucket(extract(epoch FROM hour_start)::bigint, %(bucket_starts)s::bigint[]) AS k,
+       sum(transactions)::bigint AS transactions, sum(refunds)::bigint AS refunds, sum(net_sales) AS net_sales,
+       sum(units)::bigint AS units, sum(member_transactions)::bigint AS member_transactions
+FROM sales_hourly
+WHERE store_id = %(store_id)s AND hour_start >= %(start)s AND hour_start < %(end)s
+GROUP BY 1
+"""
+
+#: Staff hours per bucket, counting only local hours during which the store was open at all.
+BUCKET_STAFF = """
+WITH hours AS (
+    SELECT extract(epoch FROM hour_start)::bigint AS h, staff_on_duty
+    FROM staff_hours
+    WHERE store_id = %(store_id)s AND hour_start >= %(start)s AND hour_start < %(end)s
+)
+SELECT width_bucket(h, %(bucket_starts)s::bigint[]) AS k,
+       sum(staff_on_duty::float8 ORDER BY h) AS staff_hours, count(*) AS staffed_hours
+FROM hours
+WHERE coalesce((%(open_starts)s::bigint[])[width_bucket(h, %(open_ends)s::bigint[]) + 1] < h + 3600, false)
+GROUP BY 1
 """
