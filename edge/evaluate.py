@@ -28,8 +28,15 @@ from pathlib import Path
 import numpy as np
 from footfall.edge.counting.lines import CountingLine
 from footfall.edge.errors import EdgeConfigError
-from footfall.edge.ground_truth import load_mot, true_crossings
+from footfall.edge.ground_truth import (
+    TruePosition,
+    load_ignored,
+    load_mot,
+    true_crossings,
+    where_tracks_begin_or_end,
+)
 from footfall.edge.tracks import Frame
+from footfall.edge.unseen_lines import sample_lines
 
 from footfall.contracts import CrossingEvent, Direction
 
@@ -46,6 +53,10 @@ PETS_LINES: dict[str, tuple[float, float, float, float, float, float]] = {
     "right-vertical": (400, 130, 400, 280, 440, 200),
 }
 PETS_FPS = 7.0  # real frame rate; the container says 10
+PETS_SIZE = (480, 360)
+PETS_SCALE = 0.625  # annotation pixels (768x576) to video pixels
+PETS_FRAMES = 795
+PETS_TRACK_END_RADIUS = 20.0  # pixels round the feet where annotated tracks begin or end
 CAVIAR_DOOR = (212, 145, 328, 145, 270, 110)
 
 
@@ -225,12 +236,39 @@ def footage_dir(explicit: Path | None = None) -> Path:
 
 def pets_case(folder: Path, names: Sequence[str] | None = None) -> Case:
     lines = [CountingLine(name, *PETS_LINES[name], name=name) for name in (names or PETS_LINES)]
-    tracks = load_mot(folder / "pets09_s2l1" / "gt" / "gt.txt", scale=0.625, frame_offset=-1)
+    return _pets_case_with(folder, lines, "PETS09-S2L1")
+
+
+def pets_unseen_case(folder: Path, count: int, *, seed: int = 1) -> Case:
+    """PETS with ``count`` sampled lines (:mod:`footfall.edge.unseen_lines`).
+
+    None passes through a region the annotation ignores, or where annotated tracks begin or
+    end (the picture's edges): the truth there is incomplete.
+    """
+    avoid = load_ignored(_pets_gt(folder), scale=PETS_SCALE)
+    avoid += where_tracks_begin_or_end(
+        pets_tracks(folder), radius=PETS_TRACK_END_RADIUS, first_frame=0, last_frame=PETS_FRAMES - 1
+    )
+    lines = sample_lines(count, *PETS_SIZE, seed=seed, avoid=avoid)
+    return _pets_case_with(folder, lines, f"PETS09-S2L1 unseen x{count} seed {seed}")
+
+
+def pets_tracks(folder: Path) -> dict[int, list[TruePosition]]:
+    """The annotated PETS tracks, in pixels and frame indexes of the video."""
+    return load_mot(_pets_gt(folder), scale=PETS_SCALE, frame_offset=-1)
+
+
+def _pets_gt(folder: Path) -> Path:
+    return folder / "pets09_s2l1" / "gt" / "gt.txt"
+
+
+def _pets_case_with(folder: Path, lines: list[CountingLine], name: str) -> Case:
+    tracks = pets_tracks(folder)
     truth: dict[tuple[str, Direction], list[int]] = {}
     for line in lines:
         for crossing in true_crossings(tracks, line):
             truth.setdefault((line.line_id, crossing.direction), []).append(crossing.frame)
-    return Case("PETS09-S2L1", str(folder / "pets09_s2l1" / "vtest.avi"), lines, PETS_FPS, truth)
+    return Case(name, str(folder / "pets09_s2l1" / "vtest.avi"), lines, PETS_FPS, truth)
 
 
 def caviar_door_case(folder: Path) -> Case:

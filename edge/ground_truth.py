@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,42 @@ def load_mot(path: Path, *, scale: float = 1.0, frame_offset: int = -1) -> dict[
     index = GT frame + ``frame_offset`` (MOT frames are 1-based).
     """
     tracks: dict[int, list[TruePosition]] = defaultdict(list)
+    for frame, track, box, flag in _mot_rows(path, scale):
+        if flag != 0:
+            tracks[track].append(TruePosition(frame + frame_offset, box))
+    for positions in tracks.values():
+        positions.sort(key=lambda p: p.frame)
+    return dict(tracks)
+
+
+def load_ignored(path: Path, *, scale: float = 1.0) -> list[Box]:
+    """Boxes of the rows flagged 0: where the annotation leaves people out (too far, cut off).
+
+    A line through such a region has no complete truth, so evaluations leave it out.
+    """
+    return [box for _, _, box, flag in _mot_rows(path, scale) if flag == 0]
+
+
+def where_tracks_begin_or_end(
+    tracks: dict[int, list[TruePosition]], *, radius: float, first_frame: int, last_frame: int
+) -> list[Box]:
+    """Squares of half-side ``radius`` round the feet where annotated tracks begin or end.
+
+    Annotators start a track once the person is well inside the picture (PETS: about 10 px
+    in from the side edges) and end it before they leave; a track that begins at a line
+    has no truth for the crossing the camera saw. The first and last frames are skipped:
+    tracks cut there are cut by the clip, not by the annotation.
+    """
+    boxes: list[Box] = []
+    for positions in tracks.values():
+        for position, cut in ((positions[0], first_frame), (positions[-1], last_frame)):
+            if position.frame != cut:
+                x, y = position.foot
+                boxes.append((x - radius, y - radius, x + radius, y + radius))
+    return boxes
+
+
+def _mot_rows(path: Path, scale: float) -> Iterator[tuple[int, int, Box, float]]:
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             for number, row in enumerate(csv.reader(handle), start=1):
@@ -61,15 +98,9 @@ def load_mot(path: Path, *, scale: float = 1.0, frame_offset: int = -1) -> dict[
                     raise EdgeConfigError(
                         f"{path}:{number}: not a MOT row (frame,id,x,y,w,h,flag,...)"
                     ) from None
-                if flag == 0:
-                    continue
-                box = (x * scale, y * scale, (x + w) * scale, (y + h) * scale)
-                tracks[track].append(TruePosition(frame + frame_offset, box))
+                yield frame, track, (x * scale, y * scale, (x + w) * scale, (y + h) * scale), flag
     except OSError as error:
         raise EdgeConfigError(f"cannot read ground truth {path}: {error.strerror}") from error
-    for positions in tracks.values():
-        positions.sort(key=lambda p: p.frame)
-    return dict(tracks)
 
 
 def true_crossings(tracks: dict[int, list[TruePosition]], line: CountingLine) -> list[TrueCrossing]:
