@@ -6,7 +6,6 @@ Scoping is not decided here: callers pass store ids already checked by
 
 from __future__ import annotations
 
-import bisect
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -426,44 +425,53 @@ def comparison(
 # --- hour of week and anomalies ---------------------------------------------------------------
 
 
-def hourly_observations(
-    conn: psycopg.Connection, store: Store, start: date, end: date
-) -> list[tuple[p.Bucket, d.HourObservation]]:
-    """Visitors and coverage per local hour (for profiles and anomaly rules)."""
-    buckets = p.buckets(start, end, "hour", store.zone)
-    params = {
-        "store_id": store.store_id,
-        "start": buckets[0].start,
-        "end": buckets[-1].end,
-        "by_entrance": False,
+def _open_hours_params(stores: list[Store], start: date, end: date) -> dict[str, Any]:
+    """The ``_OPEN_HOURS`` parameters: stores sharing a time zone and opening hours share one
+    pattern, so a chain's open spans travel once per pattern, not once per store."""
+    patterns: dict[tuple[str, str], int] = {}
+    los: list[int] = []
+    his: list[int] = []
+    span_patterns: list[int] = []
+    span_starts: list[int] = []
+    span_ends: list[int] = []
+    for store in stores:
+        key = (store.hours_key, store.timezone)
+        if key in patterns:
+            continue
+        patterns[key] = len(patterns) + 1
+        los.append(int(p.local_midnight(start, store.zone).timestamp()))
+        his.append(int(p.local_midnight(end + timedelta(days=1), store.zone).timestamp()))
+        schedule = schedule_of(store, start, end)
+        span_patterns.extend([patterns[key]] * len(schedule.starts_s))
+        span_starts.extend(schedule.starts_s)
+        span_ends.extend(schedule.ends_s)
+    return {
+        "store_ids": [s.store_id for s in stores],
+        "patterns": [patterns[(s.hours_key, s.timezone)] for s in stores],
+        "cameras": [max(s.cameras, 1) for s in stores],
+        "timezones": [s.timezone for s in stores],
+        "pattern_los": los,
+        "pattern_his": his,
+        "span_patterns": span_patterns,
+        "span_starts": span_starts,
+        "span_ends": span_ends,
+        "camera_up": d.CAMERA_UP_FROM,
+        "camera_down": d.CAMERA_DOWN_BELOW,
     }
-    starts = [int(b.start.timestamp()) for b in buckets]
-    visitors = [0] * len(buckets)
-    covered = [0.0] * len(buckets)
-    for r in conn.execute(q.TRAFFIC_15MIN, params).fetchall():
-        visitors[bisect.bisect_right(starts, r["epoch"]) - 1] += r["in_count"]
-    cameras = max(store.cameras, 1)
-    for r in conn.execute(q.COVERAGE_15MIN, params).fetchall():
-        covered[bisect.bisect_right(starts, r["epoch"]) - 1] += (
-            min(1.0, r["covered_s"] / (900.0 * max(cameras, r["cameras"]))) / 4
-        )
-    schedule = p.OpenSchedule(store.opening_hours, start, end, store.zone)
-    return [
-        (b, d.HourObservation(visitors[k], min(1.0, covered[k]), schedule.minutes(b.start, b.end) >= 30))
-        for k, b in enumerate(buckets)
-    ]
 
 
 def hour_of_week(conn: psycopg.Connection, store: Store, start: date, end: date) -> dict[str, Any]:
     """Mean visitors per weekday × local hour, over open hours whose camera was up."""
     _period(start, end)
-    profile = d.HourOfWeekProfile()
-    for bucket, obs in hourly_observations(conn, store, start, end):
-        if obs.open and obs.coverage >= d.CAMERA_UP_FROM:
-            profile.add(bucket.local_start.weekday(), bucket.local_start.hour, obs.visitors)
+    rows = conn.execute(q.HOUR_OF_WEEK, _open_hours_params([store], start, end)).fetchall()
     cells = [
-        {"weekday": wd, "hour": hr, "value": round(profile.mean(wd, hr) or 0.0, 3), "hours": len(v)}
-        for (wd, hr), v in sorted(profile.cells.items())
+        {
+            "weekday": r["weekday"],
+            "hour": r["hour"],
+            "value": round(r["visitors"] / r["hours"], 3),
+            "hours": r["hours"],
+        }
+        for r in rows
     ]
     return {
         "store_id": store.store_id,
@@ -480,34 +488,30 @@ MAX_ANOMALY_DAYS = 31
 
 
 def anomalies(conn: psycopg.Connection, stores: list[Store], start: date, end: date) -> dict[str, Any]:
-    """Hours flagged camera_down or low_traffic (see :func:`definitions.classify_hour`)."""
+    """Hours flagged camera_down or low_traffic (see :func:`definitions.classify_hour`), for all
+    ``stores`` in one statement: the database picks the open hours that could be flagged and the
+    median of the same weekday and hour over the previous weeks; the rule itself stays in
+    :mod:`.definitions`."""
     _period(start, end)
     if (end - start).days + 1 > MAX_ANOMALY_DAYS:
         raise InvalidInput(f"ask for at most {MAX_ANOMALY_DAYS} days of anomalies at a time")
     found = []
-    for store in stores:
-        observations = hourly_observations(conn, store, start - timedelta(weeks=HISTORY_WEEKS), end)
-        by_slot: dict[tuple[int, int], list[tuple[p.Bucket, d.HourObservation]]] = defaultdict(list)
-        for bucket, obs in observations:
-            by_slot[(bucket.local_start.weekday(), bucket.local_start.hour)].append((bucket, obs))
-        for bucket, obs in observations:
-            if bucket.local_start.date() < start:
-                continue
-            slot = by_slot[(bucket.local_start.weekday(), bucket.local_start.hour)]
-            history = [
-                o
-                for b, o in slot
-                if b.start < bucket.start and bucket.start - b.start <= timedelta(weeks=HISTORY_WEEKS)
-            ]
-            expected = d.expected_visitors(history)
+    if stores:
+        params = _open_hours_params(stores, start - timedelta(weeks=HISTORY_WEEKS), end)
+        params["history_s"] = int(timedelta(weeks=HISTORY_WEEKS).total_seconds())
+        params["target_from"] = [int(p.local_midnight(start, s.zone).timestamp()) for s in stores]
+        for r in conn.execute(q.ANOMALY_CANDIDATES, params).fetchall():
+            obs = d.HourObservation(int(r["visitors"]), float(r["coverage"]), True)
+            expected = r["expected"]
             kind = d.classify_hour(obs, expected)
             if kind is None:
                 continue
+            store = stores[r["position"] - 1]
             found.append(
                 {
                     "store_id": store.store_id,
                     "store_name": store.name,
-                    "bucket_start": bucket.local_start.isoformat(),
+                    "bucket_start": datetime.fromtimestamp(r["h"], store.zone).isoformat(),
                     "kind": kind,
                     "kpi": "visitors",
                     "value": obs.visitors,

@@ -20,27 +20,6 @@ WHERE s.store_id = ANY(%(store_ids)s)
 ORDER BY s.store_id
 """
 
-#: Adults in/out per UTC quarter hour for one store (all lines summed), optionally per entrance.
-TRAFFIC_15MIN = """
-SELECT bucket_start, extract(epoch FROM bucket_start)::bigint AS epoch,
-       CASE WHEN %(by_entrance)s THEN entrance_id END AS entrance_id,
-       sum(in_count)::bigint AS in_count, sum(out_count)::bigint AS out_count
-FROM traffic_15min
-WHERE store_id = %(store_id)s AND person_class = 'adult'
-  AND bucket_start >= %(start)s AND bucket_start < %(end)s
-GROUP BY 1, 3 ORDER BY 1
-"""
-
-#: Seconds any camera of the store counted per quarter hour (divide by 900 × cameras).
-COVERAGE_15MIN = """
-SELECT bucket_start, extract(epoch FROM bucket_start)::bigint AS epoch,
-       sum(least(covered_s, 900))::double precision AS covered_s,
-       count(DISTINCT camera_id) AS cameras
-FROM coverage_15min
-WHERE store_id = %(store_id)s AND bucket_start >= %(start)s AND bucket_start < %(end)s
-GROUP BY 1, 2 ORDER BY 1
-"""
-
 SALES_DAYS = """
 SELECT business_date FROM sales_days
 WHERE store_id = %(store_id)s AND business_date BETWEEN %(first_day)s AND %(last_day)s
@@ -156,7 +135,7 @@ _ADULT_FLOWS = """
 """
 
 #: Buying units per quarter hour: a group (same group_id) walking in counts once, everyone else
-#: once each; nobody is counted out .
+#: once each; nobody is counted out.
 _BUYING_UNIT_FLOWS = """
     SELECT extract(epoch FROM date_bin('15 minutes', event_time, TIMESTAMPTZ '2000-01-01 00:00:00+00'))::bigint AS t,
            CASE WHEN %(by_entrance)s THEN entrance_id END AS entrance_id,
@@ -266,3 +245,96 @@ FROM hours
 WHERE coalesce((%(open_starts)s::bigint[])[width_bucket(h, %(open_ends)s::bigint[]) + 1] < h + 3600, false)
 GROUP BY 1
 """
+
+# --- open local hours of many stores: hour-of-week profiles and anomaly rules ---------------------
+
+#: Visitors and camera coverage of every *open* local hour (≥ 30 open minutes) of the stores in
+#: ``chain``, from each store's ``lo`` to ``hi`` (POSIX seconds). Stores with the same time zone
+#: and opening hours share a ``pattern`` (1-based index into ``pattern_los``/``pattern_his``),
+#: whose open spans come once (``span_patterns``, ``span_starts``, ``span_ends``). Local hours
+#: are ``lo + 3600 k`` (as ``periods.buckets(..., "hour")``); an hour's coverage is
+#: min(1, Σ over its quarter hours of min(1, covered camera-seconds ÷ (900 × cameras)) ÷ 4).
+_OPEN_HOURS = """
+chain AS (
+    SELECT * FROM unnest(%(store_ids)s::text[], %(patterns)s::int[], %(cameras)s::int[], %(timezones)s::text[])
+        WITH ORDINALITY AS c(store_id, pattern, cameras, timezone, position)
+),
+patterns AS (
+    SELECT * FROM unnest(%(pattern_los)s::bigint[], %(pattern_his)s::bigint[]) WITH ORDINALITY AS p(lo, hi, pattern)
+),
+open_hours AS (
+    SELECT p.pattern, p.lo + (q.t - p.lo) / 3600 * 3600 AS h
+    FROM unnest(%(span_patterns)s::int[], %(span_starts)s::bigint[], %(span_ends)s::bigint[]) AS x(pattern, a, b)
+    JOIN patterns p ON p.pattern = x.pattern AND x.b > p.lo AND x.a < p.hi,
+    LATERAL generate_series(greatest(x.a, p.lo) - greatest(x.a, p.lo) %% 900, least(x.b, p.hi) - 1, 900) AS q(t)
+    GROUP BY 1, 2
+    HAVING sum(least(x.b, q.t + 900) - greatest(x.a, q.t)) >= 1800
+),
+visits AS (
+    SELECT c.store_id, p.lo + (extract(epoch FROM t.bucket_start)::bigint - p.lo) / 3600 * 3600 AS h,
+           sum(t.in_count)::bigint AS visitors
+    FROM chain c JOIN patterns p USING (pattern)
+    JOIN traffic_15min t ON t.store_id = c.store_id AND t.person_class = 'adult'
+     AND t.bucket_start >= to_timestamp(p.lo) AND t.bucket_start < to_timestamp(p.hi)
+    GROUP BY 1, 2
+),
+quarters AS (
+    SELECT v.store_id, p.lo + (extract(epoch FROM v.bucket_start)::bigint - p.lo) / 3600 * 3600 AS h,
+           v.bucket_start, least(1.0::float8, sum(least(v.covered_s, 900))::float8
+                                               / (900.0::float8 * greatest(c.cameras, count(DISTINCT v.camera_id)))) / 4.0::float8 AS part
+    FROM chain c JOIN patterns p USING (pattern)
+    JOIN coverage_15min v ON v.store_id = c.store_id
+     AND v.bucket_start >= to_timestamp(p.lo) AND v.bucket_start < to_timestamp(p.hi)
+    GROUP BY v.store_id, p.lo, c.cameras, v.bucket_start
+),
+covered AS (
+    SELECT store_id, h, least(1.0::float8, sum(part ORDER BY bucket_start)) AS coverage FROM quarters GROUP BY 1, 2
+),
+hourly AS (  -- a UNION and GROUP BY, not joins: row estimates for unnest() are guesses
+    SELECT store_id, h, sum(visitors)::bigint AS visitors, sum(coverage) AS coverage, bool_or(is_open) AS is_open
+    FROM (
+        SELECT store_id, h, visitors, 0.0::float8 AS coverage, false AS is_open FROM visits
+        UNION ALL
+        SELECT store_id, h, 0, coverage, false FROM covered
+        UNION ALL
+        SELECT c.store_id, o.h, 0, 0.0::float8, true FROM chain c JOIN open_hours o USING (pattern)
+    ) parts
+    GROUP BY store_id, h
+),
+observed AS (
+    SELECT c.store_id, c.position, o.h, o.visitors, o.coverage,
+           extract(isodow FROM to_timestamp(o.h) AT TIME ZONE c.timezone)::int - 1 AS weekday,
+           extract(hour FROM to_timestamp(o.h) AT TIME ZONE c.timezone)::int AS hour
+    FROM hourly o JOIN chain c USING (store_id)
+    WHERE o.is_open
+)"""
+
+#: Mean visitors per (weekday 0 = Monday, local hour) over open hours with the camera up.
+HOUR_OF_WEEK = """
+WITH {open_hours}
+SELECT weekday, hour, sum(visitors)::bigint AS visitors, count(*) AS hours
+FROM observed WHERE coverage >= %(camera_up)s
+GROUP BY 1, 2 ORDER BY 1, 2
+""".replace("{open_hours}", _OPEN_HOURS)
+
+#: Open hours from ``target_from`` on that may be flagged (camera coverage below
+#: ``camera_down`` or at least ``camera_up``), each with the visitors of the same weekday and
+#: local hour in the ``history_s`` seconds before it whose camera was up, and their median
+#: (``definitions.expected_visitors``: None below 3 such hours).
+ANOMALY_CANDIDATES = """
+WITH {open_hours},
+judged AS (
+    SELECT store_id, position, h, visitors, coverage,
+           count(*) FILTER (WHERE coverage >= %(camera_up)s) OVER history AS usable,
+           array_agg(visitors) FILTER (WHERE coverage >= %(camera_up)s) OVER history AS usable_visitors
+    FROM observed
+    WINDOW history AS (PARTITION BY store_id, weekday, hour ORDER BY h
+                       RANGE BETWEEN %(history_s)s::bigint PRECEDING AND 1 PRECEDING)
+)
+SELECT store_id, position, h, visitors, coverage,
+       CASE WHEN usable >= 3 THEN (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v) FROM unnest(usable_visitors) v)
+       END AS expected
+FROM judged
+WHERE h >= (%(target_from)s::bigint[])[position::int] AND (coverage < %(camera_down)s OR coverage >= %(camera_up)s)
+ORDER BY position, h
+""".replace("{open_hours}", _OPEN_HOURS)

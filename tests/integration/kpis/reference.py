@@ -256,3 +256,95 @@ def _occupancy(
         for t, v in zip(quarters, values, strict=True)
         if t >= lo
     ]
+
+
+# --- hour of week and anomalies, store by store and hour by hour ------------------------------
+
+
+def hourly_observations(
+    conn: psycopg.Connection, store: service.Store, start: date, end: date
+) -> list[tuple[p.Bucket, d.HourObservation]]:
+    buckets = p.buckets(start, end, "hour", store.zone)
+    params = {
+        "store_id": store.store_id,
+        "start": buckets[0].start,
+        "end": buckets[-1].end,
+        "by_entrance": False,
+    }
+    starts = [int(b.start.timestamp()) for b in buckets]
+    visitors = [0] * len(buckets)
+    covered = [0.0] * len(buckets)
+    for r in conn.execute(TRAFFIC_15MIN, params).fetchall():
+        visitors[bisect.bisect_right(starts, r["epoch"]) - 1] += r["in_count"]
+    cameras = max(store.cameras, 1)
+    for r in conn.execute(COVERAGE_15MIN, params).fetchall():
+        covered[bisect.bisect_right(starts, r["epoch"]) - 1] += (
+            min(1.0, r["covered_s"] / (900.0 * max(cameras, r["cameras"]))) / 4
+        )
+    schedule = p.OpenSchedule(store.opening_hours, start, end, store.zone)
+    return [
+        (b, d.HourObservation(visitors[k], min(1.0, covered[k]), schedule.minutes(b.start, b.end) >= 30))
+        for k, b in enumerate(buckets)
+    ]
+
+
+def hour_of_week(conn: psycopg.Connection, store: service.Store, start: date, end: date) -> dict[str, Any]:
+    profile = d.HourOfWeekProfile()
+    for bucket, obs in hourly_observations(conn, store, start, end):
+        if obs.open and obs.coverage >= d.CAMERA_UP_FROM:
+            profile.add(bucket.local_start.weekday(), bucket.local_start.hour, obs.visitors)
+    cells = [
+        {"weekday": wd, "hour": hr, "value": round(profile.mean(wd, hr) or 0.0, 3), "hours": len(v)}
+        for (wd, hr), v in sorted(profile.cells.items())
+    ]
+    return {
+        "store_id": store.store_id,
+        "timezone": store.timezone,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "cells": cells,
+    }
+
+
+def anomalies(
+    conn: psycopg.Connection, stores: list[service.Store], start: date, end: date
+) -> dict[str, Any]:
+    found = []
+    for store in stores:
+        observations = hourly_observations(conn, store, start - timedelta(weeks=service.HISTORY_WEEKS), end)
+        by_slot: dict[tuple[int, int], list[tuple[p.Bucket, d.HourObservation]]] = defaultdict(list)
+        for bucket, obs in observations:
+            by_slot[(bucket.local_start.weekday(), bucket.local_start.hour)].append((bucket, obs))
+        for bucket, obs in observations:
+            if bucket.local_start.date() < start:
+                continue
+            slot = by_slot[(bucket.local_start.weekday(), bucket.local_start.hour)]
+            history = [
+                o
+                for b, o in slot
+                if b.start < bucket.start and bucket.start - b.start <= timedelta(weeks=service.HISTORY_WEEKS)
+            ]
+            expected = d.expected_visitors(history)
+            kind = d.classify_hour(obs, expected)
+            if kind is None:
+                continue
+            found.append(
+                {
+                    "store_id": store.store_id,
+                    "store_name": store.name,
+                    "bucket_start": bucket.local_start.isoformat(),
+                    "kind": kind,
+                    "kpi": "visitors",
+                    "value": obs.visitors,
+                    "expected": expected,
+                    "coverage": round(obs.coverage, 4),
+                    "direction": "low",
+                    "message": (
+                        f"camera down: only {obs.coverage:.0%} of the hour counted"
+                        if kind == "camera_down"
+                        else f"{obs.visitors} visitors vs about {expected:.0f} expected for this hour and weekday"
+                    ),
+                }
+            )
+    found.sort(key=lambda r: r["bucket_start"], reverse=True)
+    return {"start": start.isoformat(), "end": end.isoformat(), "anomalies": found}

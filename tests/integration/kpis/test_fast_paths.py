@@ -262,3 +262,33 @@ def test_the_trigger_keeps_customer_months_equal_to_a_rebuild(db: psycopg.Connec
     kept = months()
     db.execute("SELECT footfall_refresh_customer_months(%s)", (seeded.org_id,))
     assert months() == kept and len(kept) > 20
+
+
+def test_hour_of_week_and_anomalies_equal_the_hour_by_hour_loop(
+    db: psycopg.Connection, seeded: World
+) -> None:
+    london, new_york = seeded.stores
+    # a quiet Tuesday morning with the camera up, and a late count that makes an hour busy again
+    db.execute(
+        "UPDATE traffic_15min SET in_count = 0 WHERE store_id = %s AND bucket_start >= %s AND bucket_start < %s",
+        (london.store_id, _utc(2026, 3, 31, 9), _utc(2026, 3, 31, 12)),
+    )
+    db.execute(
+        "UPDATE traffic_15min SET in_count = 0 WHERE store_id = %s AND bucket_start >= %s AND bucket_start < %s",
+        (new_york.store_id, _utc(2026, 4, 2, 14), _utc(2026, 4, 2, 16)),
+    )
+    stores = [service.load_store(db, s.store_id) for s in seeded.stores]
+    for store in stores:
+        for start, end in PERIODS:
+            assert service.hour_of_week(db, store, start, end) == reference.hour_of_week(
+                db, store, start, end
+            )
+    for start, end in ((date(2026, 3, 23), date(2026, 4, 5)), (date(2026, 10, 26), date(2026, 11, 8))):
+        fast = service.anomalies(db, stores, start, end)
+        assert fast == reference.anomalies(db, stores, start, end), start
+        assert service.anomalies(db, stores[1:], start, end) == reference.anomalies(
+            db, stores[1:], start, end
+        )
+    spring = service.anomalies(db, stores, date(2026, 3, 23), date(2026, 4, 5))["anomalies"]
+    kinds = {(f["store_id"], f["kind"]) for f in spring}
+    assert kinds == {(s.store_id, k) for s in stores for k in ("low_traffic", "camera_down")}
