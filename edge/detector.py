@@ -11,6 +11,14 @@ pipeline does between sources so identities never leak from one video to the nex
 
 ``roi`` lets the pipeline detect on a crop around the counting lines: people there appear
 larger at the model's fixed input size. Boxes are shifted back to full-frame pixels.
+
+Input size of OpenVINO exports: an export has one fixed input shape, and OpenVINO's own
+``reshape`` refuses another one, because the exported detection head carries constants
+computed for that shape (the anchor-point grid and per-anchor strides, and for YOLOv8 the
+DFL reshape targets). :func:`openvino_at_size` rebuilds those constants for the new
+shape, reshapes the model and saves the copy in a cache folder; at the export's own size
+the copy gives the same boxes as the original. So ``imgsz`` (a side, or height and width)
+works with the shipped INT8 models too.
 """
 
 from __future__ import annotations
@@ -31,6 +39,11 @@ log = logging.getLogger(__name__)
 
 TrackerName = Literal["bytetrack", "botsort"]
 PERSON = 0
+#: Input size: one side (square), or (height, width); both multiples of 32.
+InputSize = int | tuple[int, int]
+#: Where resized copies of OpenVINO exports are kept (built once per model and size).
+CACHE_ENV = "FOOTFALL_CACHE_DIR"
+DETECT_STRIDES = (8, 16, 32)
 #: (x1, y1, x2, y2) crop in pixels of the source frame.
 Roi = tuple[int, int, int, int]
 
@@ -53,7 +66,7 @@ class YoloDetector:
         model: ResolvedModel,
         *,
         confidence: float = 0.25,
-        imgsz: int | None = None,
+        imgsz: InputSize | None = None,
         tracker: TrackerName | str = "bytetrack",
         classes: Sequence[int] | None = (PERSON,),
         device: str = "cpu",
@@ -66,14 +79,15 @@ class YoloDetector:
                 raise EdgeError(
                     "the detector needs ultralytics; install it with pip install 'footfall[edge]'"
                 ) from error
-        if model.imgsz and imgsz and imgsz != model.imgsz and model.location.endswith("_openvino_model"):
-            log.warning(
-                "model %s has a fixed input size %d; ignoring imgsz=%d", model.location, model.imgsz, imgsz
-            )
-            imgsz = model.imgsz
+        location = model.location
+        resize = imgsz is not None and model.imgsz and _square(imgsz) != _square(model.imgsz)
+        if resize and location.endswith("_openvino_model"):
+            location = str(openvino_at_size(Path(location), *_square(imgsz)))
+            log.info("model %s resized to %s: %s", model.location, imgsz, location)
         self.model = model
         self.confidence = confidence
-        self.imgsz = imgsz or model.imgsz or 640
+        self.imgsz: InputSize = imgsz or model.imgsz or 640
+        self.location = location
         self.tracker = _tracker_config(
             tracker if tracker.endswith(".yaml") else f"{tracker}.yaml", confidence
         )
@@ -81,7 +95,7 @@ class YoloDetector:
         self.device = device
         try:
             with _SETUP_LOCK:
-                self._yolo = YOLO(model.location, task=model.task)
+                self._yolo = YOLO(location, task=model.task)
         except FileNotFoundError as error:
             raise ModelNotFound(f"cannot load model {model.location}: {error}") from error
         except Exception as error:
@@ -213,3 +227,117 @@ def _crop(image: np.ndarray, roi: Roi | None) -> tuple[np.ndarray, int, int]:
     if x2 - x1 < 16 or y2 - y1 < 16:
         return image, 0, 0
     return np.ascontiguousarray(image[y1:y2, x1:x2]), x1, y1
+
+
+def _square(size: InputSize) -> tuple[int, int]:
+    return (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
+
+
+def openvino_at_size(folder: Path, height: int, width: int, cache_root: Path | None = None) -> Path:
+    """A copy of the OpenVINO YOLO export in ``folder`` with a fixed ``height`` x ``width`` input.
+
+    Built once and kept under ``cache_root`` (default ``$FOOTFALL_CACHE_DIR`` or
+    ``~/.cache/footfall``)/models. Raises :class:`EdgeError` for a model whose head this
+    does not recognise, rather than running a model with a wrong grid.
+    """
+    if height % 32 or width % 32 or min(height, width) < 64:
+        raise EdgeError(f"input size {height}x{width}: both sides must be multiples of 32, at least 64")
+    root = cache_root or Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "footfall")
+    xml = next(folder.glob("*.xml"), None)
+    if xml is None:
+        raise ModelNotFound(f"no OpenVINO model (.xml) in {folder}")
+    stamp = f"{xml.stat().st_size}-{int(xml.stat().st_mtime)}"
+    target = (
+        root
+        / "models"
+        / f"{folder.name.removesuffix('_openvino_model')}-{height}x{width}-{stamp}_openvino_model"
+    )
+    if (target / xml.name).exists() and (target / "metadata.yaml").exists():
+        return target
+    import yaml
+
+    with _SETUP_LOCK:
+        model = _resized(xml, height, width)
+        partial = target.with_name(f"{target.name}.{os.getpid()}.part")
+        partial.mkdir(parents=True, exist_ok=True)
+        import openvino as ov
+
+        ov.save_model(model, partial / xml.name, compress_to_fp16=False)
+        metadata = yaml.safe_load((folder / "metadata.yaml").read_text(encoding="utf-8"))
+        metadata["imgsz"] = [height, width]
+        (partial / "metadata.yaml").write_text(yaml.safe_dump(metadata, sort_keys=False), encoding="utf-8")
+        if not target.exists():
+            os.replace(partial, target)
+    return target
+
+
+def _anchor_grid(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Anchor points (2, N) in grid cells and strides (N,), in the order Ultralytics' head uses."""
+    xs, ys, strides = [], [], []
+    for stride in DETECT_STRIDES:
+        sy, sx = np.meshgrid(
+            np.arange(height // stride) + 0.5, np.arange(width // stride) + 0.5, indexing="ij"
+        )
+        xs.append(sx.ravel())
+        ys.append(sy.ravel())
+        strides.append(np.full(sx.size, float(stride)))
+    return np.stack([np.concatenate(xs), np.concatenate(ys)]), np.concatenate(strides)
+
+
+#: Head constants seen in Ultralytics exports, as functions of anchor points A and strides S.
+_HEAD_CONSTANTS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "anchors": lambda a, s: a,
+    "strides": lambda a, s: s[None],
+    "keypoint offsets": lambda a, s: (a - 0.5) * s,
+}
+
+
+def _resized(xml: Path, height: int, width: int) -> object:
+    import openvino as ov
+
+    model = ov.Core().read_model(xml)
+    dims = model.input().get_partial_shape()
+    if dims.is_dynamic or len(dims) != 4:
+        raise EdgeError(f"{xml}: expected a fixed 1x3xHxW input, got {dims}")
+    old_grid = _anchor_grid(dims[2].get_length(), dims[3].get_length())
+    new_grid = _anchor_grid(height, width)
+    old_n, new_n = old_grid[1].size, new_grid[1].size
+    stubs = []
+    for op in model.get_ops():
+        if op.get_type_name() != "Constant":
+            continue
+        shape = list(op.get_output_shape(0))
+        if len(shape) >= 2 and shape[-1] == old_n:
+            values = op.get_data().astype(np.float64).reshape(-1, old_n)
+            kind = next(
+                (k for k, f in _HEAD_CONSTANTS.items() if _same(values, f(*old_grid))),
+                None,
+            )
+            if kind is None:
+                raise EdgeError(f"{xml}: cannot resize, unknown head constant {op.get_friendly_name()}")
+            dtype = op.get_element_type().to_dtype()
+            new = _HEAD_CONSTANTS[kind](*new_grid).reshape(*shape[:-1], new_n).astype(dtype)
+            # A broadcastable stand-in while the input is reshaped; the real grid goes in after.
+            stub = ov.opset13.constant(np.zeros([*shape[:-1], 1], dtype=dtype))
+            op.output(0).replace(stub.output(0))
+            stubs.append((stub, new))
+    for op in model.get_ops():
+        source = op.input(1).get_source_output().get_node() if op.get_type_name() == "Reshape" else None
+        if source is None or source.get_type_name() != "Constant":
+            continue
+        target = [int(v) for v in source.get_data()]
+        if old_n in target and -1 not in target:  # DFL: [1, 4, 16, N] -> [1, 4, 16, -1]
+            target[target.index(old_n)] = -1
+            op.input(1).replace_source_output(ov.opset13.constant(np.array(target, np.int64)).output(0))
+    try:
+        model.reshape([1, 3, height, width])
+        for stub, new in stubs:
+            stub.output(0).replace(ov.opset13.constant(new).output(0))
+        model.validate_nodes_and_infer_types()
+    except RuntimeError as error:
+        raise EdgeError(f"{xml}: cannot run at {height}x{width}: {str(error).splitlines()[0]}") from error
+    return model
+
+
+def _same(values: np.ndarray, expected: np.ndarray) -> bool:
+    return values.shape == expected.shape and bool(np.allclose(values, expected, atol=1e-3))
