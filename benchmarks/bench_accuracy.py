@@ -18,13 +18,19 @@ pass (the detector runs once). Printed beside it: the same counter fed the annot
 tracks themselves, i.e. what the counting rules alone cost against this truth (people
 standing on a line or grazing a segment end make per-line accuracy noisy for any counter).
 
+Input size (``--imgsz``): ``native`` (the export's own square), ``fit`` (same scale, input
+shaped like the frame), a number (long side, shaped like the frame), or ``auto`` (long
+side from the median person height in the case's first frames, see
+:mod:`footfall.edge.input_size`). OpenVINO exports are resized by the detector.
+
 Run:  YOLO_OFFLINE=1 FOOTFALL_MODEL_DIR=../shared/models .venv/bin/python benchmarks/bench_accuracy.py
-      [--model yolov8n-int8] [--no-dark] [--unseen 60] [--seed 1] [--no-object-counter] [--json]
+      [--model yolov8n-int8] [--no-dark] [--unseen 60] [--seed 1] [--no-object-counter] [--imgsz native|fit|auto|N] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import sys
@@ -48,6 +54,7 @@ from footfall.edge.evaluate import (
     standard_suite,
     summarise,
 )
+from footfall.edge.input_size import PROBE_FRAMES, choose
 from footfall.edge.models import resolve_model
 from footfall.edge.pipeline import CountingPipeline
 from footfall.edge.replay import AnnotatedTracker, RecordingTracker, ReplayTracker
@@ -114,6 +121,7 @@ def main() -> int:
     parser.add_argument("--unseen", type=int, default=60, help="random PETS lines to count (0: none)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the unseen lines")
     parser.add_argument("--no-object-counter", action="store_true", help="skip Ultralytics' ObjectCounter")
+    parser.add_argument("--imgsz", default="native", help="native, fit, auto, or a long side in pixels")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -123,14 +131,20 @@ def main() -> int:
         Path(os.environ["FOOTFALL_FOOTAGE_DIR"]) if "FOOTFALL_FOOTAGE_DIR" in os.environ else None
     )
     cases = standard_suite(folder, dark=not args.no_dark)
-    detector = YoloDetector(model)
+    native = YoloDetector(model)
+    detectors: dict[object, YoloDetector] = {None: native}
     ours: list[Row] = []
     theirs: list[Row] = []
     timing = []
     recorded: dict[tuple[str, bool], dict] = {}
+    sizes: dict[str, tuple[int, int] | None] = {}
     for case in cases:
-        print(f"== {case.name}: Footfall ...", file=sys.stderr, flush=True)
-        recording = RecordingTracker(detector)
+        size = input_size_for(case, args.imgsz, native, model.imgsz or 640)
+        if size not in detectors:
+            detectors[size] = YoloDetector(model, imgsz=size)
+        print(f"== {case.name}: Footfall, input {size or 'native'} ...", file=sys.stderr, flush=True)
+        sizes[case.name] = size
+        recording = RecordingTracker(detectors[size])
         result = run_case(case, lambda c, r=recording: CountingPipeline(c.name, c.lines, r))
         recorded[(case.source, case.dark)] = recording.recorded
         ours += result.rows
@@ -184,6 +198,8 @@ def main() -> int:
             f"{name:<14} in {_pct(s['in_accuracy'])}  out {_pct(s['out_accuracy'])}  worst row"
             f" {_pct(s['worst_row_accuracy'])}  misses {misses}  double counts {doubles}"
         )
+    for name, size in sizes.items():
+        print(f"{name:<30} detector input {'native' if size is None else f'{size[0]}x{size[1]}'}")
     for name, frames, ours_s, theirs_s in timing:
         print(
             f"{name:<30} {frames} frames: Footfall {ours_s:.1f} s, ObjectCounter ({len(cases[0].lines)} lines max) {theirs_s:.1f} s"
@@ -191,6 +207,15 @@ def main() -> int:
     if unseen is not None:
         print_unseen(unseen, args)
     return 0
+
+
+def input_size_for(case: Case, mode: str, native: YoloDetector, native_long: int) -> tuple[int, int] | None:
+    """The detector input (height, width) for a case under ``--imgsz`` (None: the export's own)."""
+    if mode == "native":
+        return None
+    native.reset()
+    head = list(itertools.islice(frames_of(case), PROBE_FRAMES))
+    return choose(mode, head, native.detect, native_long=native_long)
 
 
 def unseen_lines(folder: Path, args: argparse.Namespace, recorded: dict) -> dict[str, list[Row]]:

@@ -19,9 +19,13 @@ timed alone (see the note in ``main``), bracketed by a second lone run of Footfa
 time + the contender's processing time); CPU ms per frame counts all threads of this
 process during the contender's calls.
 
-Input size by person size: the shipped OpenVINO exports have a fixed input size, so
-``--imgsz`` only applies to PyTorch weights; the crop is the equivalent lever here (people
-appear larger at the same input size).
+Input size (default model): the shipped OpenVINO exports have a fixed input size, which
+the detector now rebuilds for another shape (see ``footfall.edge.detector.openvino_at_size``):
+
+- ``fit``: the export's own scale, input shaped like the frame (or the crop): less padding;
+- ``auto size``: long side from the median person height in the first frames
+  (``footfall.edge.input_size``; people about 40 px tall in the model's input);
+- each also with the crop, where the input is shaped and sized for the crop.
 
 Run:  YOLO_OFFLINE=1 FOOTFALL_MODEL_DIR=../shared/models .venv/bin/python benchmarks/bench_throughput.py
       [--frames N] [--models yolo11n-int8,...]
@@ -44,7 +48,9 @@ os.environ.setdefault("YOLO_VERBOSE", "False")
 import numpy as np
 from footfall.edge.detector import YoloDetector
 from footfall.edge.evaluate import Case, events_by_line, footage_dir, pets_case, score, summarise
+from footfall.edge.input_size import PROBE_FRAMES, choose
 from footfall.edge.models import ResolvedModel, resolve_model
+from footfall.edge.motion import region_around
 from footfall.edge.pipeline import CountingPipeline, SpeedOptions
 from footfall.edge.sources import open_source
 from footfall.edge.tracks import Frame
@@ -55,6 +61,13 @@ VARIANTS = {
     "motion gate": SpeedOptions(motion_gate=True),
     "crop": SpeedOptions(crop=True),
     "motion gate + crop": SpeedOptions(motion_gate=True, crop=True),
+}
+#: Input-size variants of the default model: label -> (speed variant, input size mode).
+SIZED = {
+    "fit": ("plain", "fit"),
+    "auto size": ("plain", "auto"),
+    "crop + fit": ("crop", "fit"),
+    "crop + auto size": ("crop", "auto"),
 }
 
 
@@ -90,12 +103,15 @@ def empty_entrance(folder: Path, count: int) -> Iterator[Frame]:
         yield Frame(i, i / 25.0, start + timedelta(seconds=i / 25.0), image)
 
 
-def footfall(case: Case, model: ResolvedModel, label: str, warm: Frame) -> Contender:
-    detector = YoloDetector(model)
+def footfall(
+    case: Case, model: ResolvedModel, label: str, warm: Frame, size: tuple[int, int] | None = None
+) -> Contender:
+    detector = YoloDetector(model, imgsz=size)
     detector.track(warm)  # model compile outside the timing
     detector.reset()
     pipeline = CountingPipeline(case.name, case.lines, detector, speed=VARIANTS[label])
-    contender = Contender(f"Footfall {label}", lambda f: None, pipeline=pipeline)
+    name = label if size is None else f"{label}, input {size[0]}x{size[1]}"
+    contender = Contender(f"Footfall {name}", lambda f: None, pipeline=pipeline)
     contender.run = lambda frame: contender.events.extend(pipeline.process(frame))
     contender.finish = lambda: contender.events.extend(pipeline.close())
     return contender
@@ -116,6 +132,22 @@ def object_counter(case: Case, model: ResolvedModel, warm: Frame) -> Contender:
     )
     counter.process(warm.image)  # model compile outside the timing (one extra frame of tracking)
     return Contender("ObjectCounter", lambda frame: counter.process(frame.image))
+
+
+def sized(case: Case, model: ResolvedModel, warm: Frame, limit: int | None) -> list[Contender]:
+    """Footfall with the input shaped to the frame or crop, and sized by the people in it."""
+    probe = YoloDetector(model)
+    head = list(frames_from(case.source, case.fps, min(PROBE_FRAMES, limit or PROBE_FRAMES)))
+    height, width = warm.image.shape[:2]
+    contenders = []
+    for label, (variant, mode) in SIZED.items():
+        options = VARIANTS[variant]
+        region = region_around(case.lines, width, height, options.crop_margin) if options.crop else None
+        size = choose(mode, head, probe.detect, native_long=model.imgsz or 640, region=region)
+        contender = footfall(case, model, variant, warm, size)
+        contender.name = f"Footfall {label} ({size[0]}x{size[1]})" if size else f"Footfall {label}"
+        contenders.append(contender)
+    return contenders
 
 
 def paired(frames: Iterator[Frame], contenders: list[Contender]) -> tuple[int, float]:
@@ -144,7 +176,7 @@ def paired(frames: Iterator[Frame], contenders: list[Contender]) -> tuple[int, f
 def report(model_name: str, case: Case | None, contenders: list[Contender], n: int, decode: float) -> None:
     for c in contenders:
         fps = n / (decode + c.wall_s)
-        line = f"{model_name:<20} {c.name:<34} {fps:>9.1f} {1000 * c.cpu_s / max(n, 1):>9.1f}"
+        line = f"{model_name:<20} {c.name:<40} {fps:>9.1f} {1000 * c.cpu_s / max(n, 1):>9.1f}"
         if c.pipeline is not None:
             stats = c.pipeline.stats
             line += f" {stats.detected / max(stats.frames, 1):>8.0%}"
@@ -177,7 +209,7 @@ def main() -> int:
         f"cpu cores: {os.cpu_count()}; load average {os.getloadavg()[0]:.1f}; PETS 2009 S2L1 480x360, one line"
     )
     print(
-        f"{'model':<20} {'pipeline':<34} {'frames/s':>9} {'cpu ms/f':>9} {'inferred':>8} {'in acc':>7} {'out acc':>8}"
+        f"{'model':<20} {'pipeline':<40} {'frames/s':>9} {'cpu ms/f':>9} {'inferred':>8} {'in acc':>7} {'out acc':>8}"
     )
     for name in names:
         try:
@@ -187,6 +219,8 @@ def main() -> int:
             continue
         labels = list(VARIANTS) if name == default else ["plain"]
         contenders = [footfall(case, model, label, warm) for label in labels]
+        if name == default:
+            contenders += sized(case, model, warm, args.frames)
         n, decode = paired(frames_from(case.source, case.fps, args.frames), contenders)
         report(name, case, contenders, n, decode)
         # ObjectCounter runs on its own, then Footfall plain again to bracket any change in load:

@@ -30,11 +30,12 @@ def test_fitted_keeps_the_shape_in_multiples_of_32(width, height, long_side, exp
     ("median", "width", "height", "native", "expected"),
     [
         (None, 480, 360, 448, (352, 448)),  # nobody seen: the model's own size, fitted
-        (50.0, 480, 360, 448, (288, 384)),  # PETS people: 40 px wanted -> long side 384
+        (50.0, 480, 360, 448, (352, 448)),  # PETS people (50 px): already small, keep the size
+        (100.0, 480, 360, 448, (224, 288)),  # twice as tall: 269 px wanted -> long side 288
         (25.0, 480, 360, 448, (352, 448)),  # small people: never above the model's size
         (150.0, 480, 360, 448, (160, 192)),  # big people: down to the floor, not below
         (96.0, 1920, 1080, 640, (384, 640)),  # 1080p, 96 px people: 800 wanted, capped at 640
-        (300.0, 1920, 1080, 640, (160, 256)),
+        (300.0, 1920, 1080, 640, (224, 384)),  # an entrance camera with people 300 px tall
     ],
 )
 def test_for_people(median, width, height, native, expected) -> None:
@@ -68,16 +69,16 @@ def test_probe_looks_only_inside_the_region() -> None:
         ("native", None, None),
         ("fit", None, (352, 448)),
         ("320", None, (256, 320)),
-        ("auto", None, (288, 384)),  # people 50 px tall
+        ("auto", None, (224, 288)),  # people 100 px tall
         ("fit", (100, 0, 388, 360), (448, 384)),  # a 288x360 crop round the lines
-        ("auto", (100, 0, 388, 360), (288, 256)),  # 360 * 40 / 50 = 288 on the long side
+        ("auto", (100, 0, 388, 360), (224, 192)),  # 360 * 56 / 100 = 202 -> 224 on the long side
     ],
 )
 def test_choose(mode, region, expected) -> None:
     from footfall.edge.input_size import choose
 
     frame = Frame(0, 0.0, datetime(2026, 1, 1, tzinfo=UTC), np.zeros((360, 480, 3), np.uint8))
-    people = [_person(200, 50), _person(250, 50)]
+    people = [_person(200, 100), _person(250, 100)]
     assert choose(mode, [frame] * 6, lambda f: people, native_long=448, region=region) == expected
 
 
