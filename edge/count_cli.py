@@ -58,12 +58,30 @@ def add_detector_arguments(parser: argparse.ArgumentParser) -> None:
         "--fps", type=float, help="frame rate of the footage (image folders; overrides the container)"
     )
     parser.add_argument("--confidence", type=float, default=0.25, help="detection confidence (default 0.25)")
-    parser.add_argument("--imgsz", type=int, help="detector input size (fixed for OpenVINO exports)")
+    parser.add_argument(
+        "--imgsz",
+        type=input_size_arg,
+        help="detector input: N (square), HxW, fit (the model's scale, shaped like the frame or crop), "
+        "auto (sized by the people seen in the first frames), native (default)",
+    )
     parser.add_argument("--tracker", choices=["bytetrack", "botsort"], default="bytetrack")
     parser.add_argument(
         "--motion-gate", action="store_true", help="skip inference while nothing moves near the lines"
     )
     parser.add_argument("--crop", action="store_true", help="detect only in the region around the lines")
+
+
+def input_size_arg(text: str) -> int | tuple[int, int] | str:
+    """``--imgsz``: a side, HEIGHTxWIDTH (multiples of 32), or native/fit/auto."""
+    if text in ("native", "fit", "auto"):
+        return text
+    try:
+        sides = [int(v) for v in text.lower().split("x")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected N, HxW, native, fit or auto, got '{text}'") from None
+    if len(sides) not in (1, 2) or any(v < 64 or v % 32 for v in sides):
+        raise argparse.ArgumentTypeError(f"sides must be multiples of 32 from 64, got '{text}'")
+    return sides[0] if len(sides) == 1 else (sides[0], sides[1])
 
 
 def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:

@@ -9,6 +9,7 @@ classifier) plug in there.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import logging
 import sys
@@ -91,6 +92,30 @@ def build_detector(args: argparse.Namespace, classes: list[int] | None = None) -
     )
 
 
+def resolve_input_size(
+    args: argparse.Namespace, lines: list[CountingLine], head: list
+) -> int | tuple[int, int] | None:
+    """``--imgsz native|fit|auto`` as a size, from the first frames (``auto`` probes them for people)."""
+    from footfall.edge.input_size import choose
+    from footfall.edge.models import resolve_model
+    from footfall.edge.motion import region_around
+    from footfall.edge.pipeline import SpeedOptions
+
+    if args.imgsz == "native" or not head:
+        return None
+    native_long = resolve_model(args.model).imgsz or 640
+    height, width = head[0].image.shape[:2]
+    region = region_around(lines, width, height, SpeedOptions().crop_margin) if args.crop else None
+    probe = (
+        build_detector(argparse.Namespace(**{**vars(args), "imgsz": None})) if args.imgsz == "auto" else None
+    )
+    size = choose(
+        args.imgsz, head, probe.detect if probe else (lambda f: []), native_long=native_long, region=region
+    )  # type: ignore[attr-defined]
+    log.info("detector input %s (%s)", size, args.imgsz)
+    return size
+
+
 def build_classifier(args: argparse.Namespace) -> CrossingClassifier | None:
     """The who-counts filters from ``--calibration FILE``; None means everyone is an adult."""
     path = getattr(args, "calibration", None)
@@ -116,11 +141,17 @@ def count(args: argparse.Namespace) -> int:
     """``footfall edge count``: count crossings in a source, print totals (or JSON)."""
     from footfall.edge.counting.bins import bin_events
     from footfall.edge.counting.groups import CrossingGrouper
+    from footfall.edge.input_size import PROBE_FRAMES
     from footfall.edge.sources import open_source
 
     camera_id, lines = lines_from_args(args)
     source = open_source(args.source, fps=args.fps)  # before the model: a wrong path fails fast
+    frames = iter(source)
+    head: list = []
     try:
+        if isinstance(args.imgsz, str):  # native, fit or auto: decided on the first frames
+            head = list(itertools.islice(frames, PROBE_FRAMES))
+            args.imgsz = resolve_input_size(args, lines, head)
         pipeline = build_pipeline(args, camera_id, lines)
     except BaseException:
         source.close()
@@ -130,19 +161,19 @@ def count(args: argparse.Namespace) -> int:
     events = []
     first = None
     progress = Progress(source.frame_count)
-    frames = 0
+    counted_frames = 0
     try:
-        for frame in source:
+        for frame in itertools.chain(head, frames):
             if first is None:
                 first = frame
             events.extend(grouping.push(pipeline.process(frame), frame.wall))  # type: ignore[attr-defined]
-            frames += 1
-            progress.update(frames)
+            counted_frames += 1
+            progress.update(counted_frames)
         events.extend(grouping.push(pipeline.close(), None))  # type: ignore[attr-defined]
         events.extend(grouping.flush())
     finally:
         source.close()
-        progress.done(frames)
+        progress.done(counted_frames)
     elapsed = time.perf_counter() - started
     events.sort(key=lambda e: (e.frame_index, e.line_id))
     totals = totals_classes(pipeline.classifier)  # type: ignore[attr-defined]
@@ -179,7 +210,7 @@ def count(args: argparse.Namespace) -> int:
             {"minute": b.minute.isoformat(), "line": b.line_id, "direction": b.direction, "count": b.count}
             for b in bin_events(events)
         ],
-        "frames": frames,
+        "frames": counted_frames,
         "elapsed_s": round(elapsed, 3),
     }
     if args.json:
@@ -187,7 +218,9 @@ def count(args: argparse.Namespace) -> int:
     else:
         for line_id, totals in result["lines"].items():
             print(f"{line_id:<16} in {totals['in']:>5}  out {totals['out']:>5}")
-        print(f"{frames} frames in {elapsed:.1f} s ({frames / max(elapsed, 1e-9):.1f} frames/s)")
+        print(
+            f"{counted_frames} frames in {elapsed:.1f} s ({counted_frames / max(elapsed, 1e-9):.1f} frames/s)"
+        )
     return 0
 
 

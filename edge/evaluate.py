@@ -17,6 +17,7 @@ frames, as from a camera in IR night mode.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import sys
@@ -346,12 +347,18 @@ def cases_from_args(args: argparse.Namespace) -> list[Case]:
 
 def run_evaluate_command(args: argparse.Namespace) -> int:
     """``footfall edge evaluate``: accuracy table per line and direction."""
-    from footfall.edge.count_command import build_pipeline
+    from footfall.edge.count_command import build_pipeline, resolve_input_size
+    from footfall.edge.input_size import PROBE_FRAMES
 
     cases = cases_from_args(args)
     results = []
+    mode = args.imgsz
     for case in cases:
         print(f"counting {case.name} ...", file=sys.stderr)
+        if isinstance(mode, str):  # native, fit or auto: decided on each case's first frames
+            head = list(itertools.islice(frames_of(case), PROBE_FRAMES))
+            args.imgsz = mode
+            args.imgsz = resolve_input_size(args, case.lines, head)
         results.append(run_case(case, lambda c: build_pipeline(args, c.name, c.lines)))
     rows = [row for result in results for row in result.rows]
     summary = summarise(rows)

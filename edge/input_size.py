@@ -21,8 +21,9 @@ import math
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 
-from footfall.edge.motion import Roi
 from footfall.edge.tracks import Detection, Frame
+
+Roi = tuple[int, int, int, int]  # x1, y1, x2, y2 of the crop the detector sees
 
 STRIDE = 32
 PERSON = 0
