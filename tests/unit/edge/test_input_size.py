@@ -88,3 +88,23 @@ def test_choose_refuses_nonsense() -> None:
     frame = Frame(0, 0.0, datetime(2026, 1, 1, tzinfo=UTC), np.zeros((360, 480, 3), np.uint8))
     with pytest.raises(ValueError, match="native, fit, auto"):
         choose("big", [frame], lambda f: [], native_long=448)
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [("448", 448), ("352x448", (352, 448)), ("384X640", (384, 640)), ("auto", "auto"), ("fit", "fit")],
+)
+def test_imgsz_argument(text: str, parsed) -> None:
+    from footfall.edge.count_cli import input_size_arg
+
+    assert input_size_arg(text) == parsed
+
+
+@pytest.mark.parametrize("text", ["300", "32", "448x", "big", "1x2x3", "352x450"])
+def test_bad_imgsz_argument(text: str) -> None:
+    import argparse
+
+    from footfall.edge.count_cli import input_size_arg
+
+    with pytest.raises(argparse.ArgumentTypeError):
+        input_size_arg(text)
