@@ -295,6 +295,7 @@ def period_inputs(
         "ends": [windows[i][1] for i in ids],
         "first_day": start,
         "last_day": end,
+        **_whole_months(start, end),
     }
     wanted = set(sources) if sources is not None else {"traffic", "sales", "staff"}
 
@@ -331,6 +332,17 @@ def period_inputs(
             floor_area_m2=s.floor_area_m2,
         )
     return result
+
+
+def _whole_months(start: date, end: date) -> dict[str, date]:
+    """The local calendar months lying wholly inside ``start``..``end``, as ``[whole_from,
+    whole_to)`` (empty, ``whole_from == whole_to``, when there is none)."""
+    whole_from = start if start.day == 1 else (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    after = end + timedelta(days=1)
+    whole_to = after if after.day == 1 else after.replace(day=1)
+    if whole_to <= whole_from:
+        whole_from = whole_to = after  # no whole month: every day comes from the day tables
+    return {"whole_from": whole_from, "whole_to": whole_to}
 
 
 @lru_cache(maxsize=256)

@@ -91,23 +91,42 @@ GROUP BY customer_id
 
 # --- comparison: one row per store over a whole period -----------------------------------------
 
-#: Adults in/out and camera-seconds counted while open, per store over local dates (the
-#: trigger-maintained day table of migration 0005).
+#: Adults in/out and camera-seconds counted while open, per store over local dates: the whole
+#: local months ``[whole_from, whole_to)`` from traffic_store_months (migration 0010), the days
+#: before and after them from the trigger-maintained day table of migration 0005.
 COMPARE_TRAFFIC = """
 SELECT store_id, sum(visitors)::bigint AS visitors, sum(visitors_out)::bigint AS visitors_out,
        sum(covered_open_s)::double precision AS covered_open_s
-FROM traffic_store_days
-WHERE store_id = ANY(%(store_ids)s) AND local_date BETWEEN %(first_day)s AND %(last_day)s
+FROM (
+    SELECT store_id, visitors, visitors_out, covered_open_s FROM traffic_store_months
+    WHERE store_id = ANY(%(store_ids)s) AND month >= %(whole_from)s AND month < %(whole_to)s
+    UNION ALL
+    SELECT store_id, visitors, visitors_out, covered_open_s FROM traffic_store_days
+    WHERE store_id = ANY(%(store_ids)s) AND local_date >= %(first_day)s AND local_date < %(whole_from)s
+    UNION ALL
+    SELECT store_id, visitors, visitors_out, covered_open_s FROM traffic_store_days
+    WHERE store_id = ANY(%(store_ids)s) AND local_date >= %(whole_to)s AND local_date <= %(last_day)s
+) days
 GROUP BY store_id
 """
 
-#: Sales per store over local business days (migration 0007), and on how many days sales were imported.
+#: Sales per store over local business days (months of migration 0010, edge days of migration
+#: 0007), and on how many days sales were imported.
 COMPARE_SALES = """
 SELECT store_id, sum(transactions)::bigint AS transactions, sum(refunds)::bigint AS refunds,
        sum(net_sales) AS net_sales, sum(units)::bigint AS units,
-       sum(member_transactions)::bigint AS member_transactions, count(*) AS days_imported
-FROM sales_days
-WHERE store_id = ANY(%(store_ids)s) AND business_date BETWEEN %(first_day)s AND %(last_day)s
+       sum(member_transactions)::bigint AS member_transactions, sum(days)::bigint AS days_imported
+FROM (
+    SELECT store_id, transactions, refunds, net_sales, units, member_transactions, days_imported AS days
+    FROM sales_store_months
+    WHERE store_id = ANY(%(store_ids)s) AND month >= %(whole_from)s AND month < %(whole_to)s
+    UNION ALL
+    SELECT store_id, transactions, refunds, net_sales, units, member_transactions, 1 FROM sales_days
+    WHERE store_id = ANY(%(store_ids)s) AND business_date >= %(first_day)s AND business_date < %(whole_from)s
+    UNION ALL
+    SELECT store_id, transactions, refunds, net_sales, units, member_transactions, 1 FROM sales_days
+    WHERE store_id = ANY(%(store_ids)s) AND business_date >= %(whole_to)s AND business_date <= %(last_day)s
+) days
 GROUP BY store_id
 """
 

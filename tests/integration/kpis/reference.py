@@ -348,3 +348,23 @@ def anomalies(
             )
     found.sort(key=lambda r: r["bucket_start"], reverse=True)
     return {"start": start.isoformat(), "end": end.isoformat(), "anomalies": found}
+
+
+# --- comparison: every day from the day tables --------------------------------------------------
+
+COMPARE_TRAFFIC = """
+SELECT store_id, sum(visitors)::bigint AS visitors, sum(visitors_out)::bigint AS visitors_out,
+       sum(covered_open_s)::double precision AS covered_open_s
+FROM traffic_store_days
+WHERE store_id = ANY(%(store_ids)s) AND local_date BETWEEN %(first_day)s AND %(last_day)s
+GROUP BY store_id
+"""
+
+COMPARE_SALES = """
+SELECT store_id, sum(transactions)::bigint AS transactions, sum(refunds)::bigint AS refunds,
+       sum(net_sales) AS net_sales, sum(units)::bigint AS units,
+       sum(member_transactions)::bigint AS member_transactions, count(*) AS days_imported
+FROM sales_days
+WHERE store_id = ANY(%(store_ids)s) AND business_date BETWEEN %(first_day)s AND %(last_day)s
+GROUP BY store_id
+"""

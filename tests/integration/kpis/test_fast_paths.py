@@ -292,3 +292,55 @@ def test_hour_of_week_and_anomalies_equal_the_hour_by_hour_loop(
     spring = service.anomalies(db, stores, date(2026, 3, 23), date(2026, 4, 5))["anomalies"]
     kinds = {(f["store_id"], f["kind"]) for f in spring}
     assert kinds == {(s.store_id, k) for s in stores for k in ("low_traffic", "camera_down")}
+
+
+def test_comparison_reads_whole_months_and_answers_as_the_days_do(
+    db: psycopg.Connection, seeded: World
+) -> None:
+    stores = [service.load_store(db, s.store_id) for s in seeded.stores]
+    ids = [s.store_id for s in stores]
+    # the triggers follow a late correction, a re-derivation of the days and a removed day of sales
+    db.execute(
+        "UPDATE traffic_15min SET in_count = in_count + 5 WHERE store_id = %s AND bucket_start = %s",
+        (ids[1], _utc(2026, 3, 20, 15)),
+    )
+    db.execute("SELECT footfall_refresh_store_days(%s, '2026-03-01', '2026-03-15')", (ids,))
+    db.execute("DELETE FROM sales_days WHERE store_id = %s AND business_date = '2026-03-17'", (ids[0],))
+    periods = [(date(2026, 3, 1), date(2026, 3, 31)), (date(2026, 3, 2), date(2026, 4, 5)),
+               (date(2026, 2, 15), date(2026, 4, 30)), (date(2026, 3, 10), date(2026, 3, 12)),
+               (date(2025, 11, 1), date(2026, 10, 31)), (date(2026, 10, 19), date(2026, 11, 8))]  # fmt: skip
+    for first, last in periods:
+        params = {
+            "store_ids": ids,
+            "first_day": first,
+            "last_day": last,
+            **service._whole_months(first, last),
+        }
+        for fast_sql, slow_sql in ((service.q.COMPARE_TRAFFIC, reference.COMPARE_TRAFFIC),
+                                   (service.q.COMPARE_SALES, reference.COMPARE_SALES)):  # fmt: skip
+            fast = {r["store_id"]: r for r in db.execute(fast_sql, params).fetchall()}
+            slow = {r["store_id"]: r for r in db.execute(slow_sql, params).fetchall()}
+            assert fast.keys() == slow.keys(), first
+            for store_id, row in slow.items():
+                expected = {
+                    k: pytest.approx(v, rel=1e-12) if isinstance(v, float) else v for k, v in row.items()
+                }
+                assert fast[store_id] == expected, (first, store_id)
+        for kpi in ("conversion", "visitors", "net_sales"):
+            answer = service.comparison(db, stores, kpi, first, last, compare_to="last_week")
+            assert answer["stores"] and all(r["value"] is not None for r in answer["stores"])
+    months = db.execute(
+        "SELECT m.store_id, m.month, m.visitors, ss.days_imported, d.visitors AS day_visitors, s.days"
+        " FROM traffic_store_months m"
+        " JOIN (SELECT store_id, date_trunc('month', local_date)::date AS month, sum(visitors) AS visitors"
+        "       FROM traffic_store_days GROUP BY 1, 2) d USING (store_id, month)"
+        " LEFT JOIN (SELECT store_id, date_trunc('month', business_date)::date AS month, count(*) AS days"
+        "       FROM sales_days GROUP BY 1, 2) s USING (store_id, month)"
+        " LEFT JOIN sales_store_months ss USING (store_id, month)"
+        " WHERE m.store_id = ANY(%s)",
+        (ids,),
+    ).fetchall()
+    assert len(months) >= 6
+    assert all(
+        r["visitors"] == r["day_visitors"] and (r["days_imported"] or 0) == (r["days"] or 0) for r in months
+    )
