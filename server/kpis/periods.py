@@ -36,13 +36,14 @@ class Bucket:
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    """UTC instant at which ``day`` begins in ``zone`` (midnight, or the first instant after a skipped one)."""
-    naive = datetime.combine(day, time())
-    aware = naive.replace(tzinfo=zone)
-    utc = aware.astimezone(UTC)
-    if utc.astimezone(zone).replace(tzinfo=None) != naive:  # midnight skipped (e.g. America/Santiago)
-        utc = aware.replace(fold=1).astimezone(UTC)
-    return utc
+    """UTC instant at which ``day`` begins in ``zone`` (midnight, or the first instant after a skipped one).
+
+    A skipped midnight (America/Santiago jumps from 00:00 to 01:00) read with ``fold=0`` takes the
+    offset before the jump, which is exactly the jump's instant: 01:00 of ``day``. (``fold=1``
+    would give 23:00 of the day before.) A repeated midnight takes its first occurrence. This is
+    also the business-day start the live occupancy view uses (``footfall.server.traffic``).
+    """
+    return datetime.combine(day, time()).replace(tzinfo=zone).astimezone(UTC)
 
 
 def check_period(start: date, end: date) -> None:
