@@ -339,21 +339,80 @@ GROUP BY 1, 2 ORDER BY 1, 2
 #: Open hours from ``target_from`` on that may be flagged (camera coverage below
 #: ``camera_down`` or at least ``camera_up``), each with the visitors of the same weekday and
 #: local hour in the ``history_s`` seconds before it whose camera was up, and their median
-#: (``definitions.expected_visitors``: None below 3 such hours).
+#: (``definitions.expected_visitors``: None below 3 such hours). The same hours as
+#: ``_OPEN_HOURS``, computed store by store (a LATERAL subquery): each store's quarter hours are
+#: read in index order and every sort and window stays the size of one store.
 ANOMALY_CANDIDATES = """
-WITH {open_hours},
-judged AS (
-    SELECT store_id, position, h, visitors, coverage,
-           count(*) FILTER (WHERE coverage >= %(camera_up)s) OVER history AS usable,
-           array_agg(visitors) FILTER (WHERE coverage >= %(camera_up)s) OVER history AS usable_visitors
-    FROM observed
-    WINDOW history AS (PARTITION BY store_id, weekday, hour ORDER BY h
-                       RANGE BETWEEN %(history_s)s::bigint PRECEDING AND 1 PRECEDING)
+WITH chain AS (
+    SELECT * FROM unnest(%(store_ids)s::text[], %(patterns)s::int[], %(cameras)s::int[], %(timezones)s::text[],
+                         %(target_from)s::bigint[])
+        WITH ORDINALITY AS c(store_id, pattern, cameras, timezone, target_from, position)
+),
+patterns AS (
+    SELECT * FROM unnest(%(pattern_los)s::bigint[], %(pattern_his)s::bigint[]) WITH ORDINALITY AS p(lo, hi, pattern)
+),
+open_hours AS MATERIALIZED (
+    SELECT p.pattern, p.lo + (q.t - p.lo) / 3600 * 3600 AS h
+    FROM unnest(%(span_patterns)s::int[], %(span_starts)s::bigint[], %(span_ends)s::bigint[]) AS x(pattern, a, b)
+    JOIN patterns p ON p.pattern = x.pattern AND x.b > p.lo AND x.a < p.hi,
+    LATERAL generate_series(greatest(x.a, p.lo) - greatest(x.a, p.lo) %% 900, least(x.b, p.hi) - 1, 900) AS q(t)
+    GROUP BY 1, 2
+    HAVING sum(least(x.b, q.t + 900) - greatest(x.a, q.t)) >= 1800
 )
-SELECT store_id, position, h, visitors, coverage,
-       CASE WHEN usable >= 3 THEN (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v) FROM unnest(usable_visitors) v)
-       END AS expected
-FROM judged
-WHERE h >= (%(target_from)s::bigint[])[position::int] AND (coverage < %(camera_down)s OR coverage >= %(camera_up)s)
-ORDER BY position, h
-""".replace("{open_hours}", _OPEN_HOURS)
+SELECT c.store_id, c.position, s.h, s.visitors, s.coverage, s.expected
+FROM chain c JOIN patterns p USING (pattern)
+CROSS JOIN LATERAL (
+    WITH visits AS (
+        SELECT p.lo + (extract(epoch FROM bucket_start)::bigint - p.lo) / 3600 * 3600 AS h,
+               sum(in_count)::bigint AS visitors
+        FROM traffic_15min
+        WHERE store_id = c.store_id AND person_class = 'adult'
+          AND bucket_start >= to_timestamp(p.lo) AND bucket_start < to_timestamp(p.hi)
+        GROUP BY 1
+    ),
+    quarters AS (
+        SELECT bucket_start,
+               least(1.0::float8, sum(least(covered_s, 900))::float8
+                                  / (900.0::float8 * greatest(c.cameras, count(DISTINCT camera_id)))) / 4.0::float8 AS part
+        FROM coverage_15min
+        WHERE store_id = c.store_id AND bucket_start >= to_timestamp(p.lo) AND bucket_start < to_timestamp(p.hi)
+        GROUP BY bucket_start
+    ),
+    covered AS (
+        SELECT p.lo + (extract(epoch FROM bucket_start)::bigint - p.lo) / 3600 * 3600 AS h,
+               least(1.0::float8, sum(part ORDER BY bucket_start)) AS coverage
+        FROM quarters GROUP BY 1
+    ),
+    observed AS (
+        SELECT h, sum(visitors)::bigint AS visitors, sum(coverage) AS coverage
+        FROM (
+            SELECT h, visitors, 0.0::float8 AS coverage, false AS is_open FROM visits
+            UNION ALL
+            SELECT h, 0, coverage, false FROM covered
+            UNION ALL
+            SELECT h, 0, 0.0::float8, true FROM open_hours WHERE pattern = c.pattern
+        ) parts
+        GROUP BY h
+        HAVING bool_or(is_open)
+    ),
+    judged AS (
+        SELECT h, visitors, coverage,
+               count(*) FILTER (WHERE coverage >= %(camera_up)s) OVER history AS usable,
+               array_agg(visitors) FILTER (WHERE coverage >= %(camera_up)s) OVER history AS usable_visitors
+        FROM (
+            SELECT *, extract(isodow FROM to_timestamp(h) AT TIME ZONE c.timezone)::int AS weekday,
+                   extract(hour FROM to_timestamp(h) AT TIME ZONE c.timezone)::int AS hour
+            FROM observed
+        ) labelled
+        WINDOW history AS (PARTITION BY weekday, hour ORDER BY h
+                           RANGE BETWEEN %(history_s)s::bigint PRECEDING AND 1 PRECEDING)
+    )
+    SELECT h, visitors, coverage,
+           CASE WHEN usable >= 3
+                THEN (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v) FROM unnest(usable_visitors) v) END
+               AS expected
+    FROM judged
+    WHERE h >= c.target_from AND (coverage < %(camera_down)s OR coverage >= %(camera_up)s)
+) s
+ORDER BY c.position, s.h
+"""
