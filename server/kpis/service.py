@@ -277,9 +277,11 @@ def period_inputs(
     sources: tuple[d.Source, ...] | None = None,
 ) -> dict[str, d.KpiInputs]:
     """One :class:`KpiInputs` per store over local dates ``start``..``end``, each store's period
-    running from its own local midnight to its own local midnight. Traffic and coverage come
-    from the per-store local-day table (migration 0005), sales and staff per local hour with
-    each store's own UTC window. ``sources`` limits what is read to what the KPI needs."""
+    running from its own local midnight to its own local midnight. Traffic, coverage and sales
+    come from the per-store local month tables (migration 0010) for the whole months of the
+    period and from the day tables (migrations 0005, 0007) for the days around them; staff per
+    local hour with each store's own UTC window. ``sources`` limits what is read to what the
+    KPI needs."""
     _period(start, end)
     if not stores:
         return {}
