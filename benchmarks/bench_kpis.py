@@ -82,6 +82,8 @@ SEED_SQL = [
     SELECT store_id, t, 3 + q %% 2, '00000000-0000-0000-0000-00000000be0c'
     FROM bench_quarters WHERE q %% 4 = 0
     """,
+    "SET LOCAL session_replication_role = origin",
+    # sales days with their row trigger on: it keeps the month totals of migration 0010
     """
     INSERT INTO sales_days (store_id, business_date, import_id, transactions, refunds, net_sales, units,
                             member_transactions)
@@ -90,7 +92,6 @@ SEED_SQL = [
     FROM bench_quarters WHERE q %% 4 = 0 GROUP BY store_id, day
     """,
     "DROP TABLE bench_quarters",
-    "SET LOCAL session_replication_role = origin",
     """
     SELECT footfall_refresh_store_days(array_agg(store_id), %(first)s::date, %(last)s::date)
     FROM stores WHERE org_id = %(org_id)s
