@@ -344,3 +344,20 @@ def test_comparison_reads_whole_months_and_answers_as_the_days_do(
     assert all(
         r["visitors"] == r["day_visitors"] and (r["days_imported"] or 0) == (r["days"] or 0) for r in months
     )
+
+
+def test_stores_with_history_can_be_deleted(db: psycopg.Connection, seeded: World) -> None:
+    london, new_york = (s.store_id for s in seeded.stores)
+    tables = ("traffic_store_months", "sales_store_months", "customer_purchase_months")
+
+    def rows(store_id: str) -> list[int]:
+        return [
+            db.execute(f"SELECT count(*) AS n FROM {t} WHERE store_id = %s", (store_id,)).fetchone()["n"]
+            for t in tables
+        ]
+
+    assert all(rows(london)) and all(rows(new_york))
+    db.execute("DELETE FROM stores WHERE store_id = %s", (london,))
+    assert rows(london) == [0, 0, 0] and all(rows(new_york))
+    db.execute("DELETE FROM stores WHERE store_id = %s", (new_york,))
+    assert rows(new_york) == [0, 0, 0]
