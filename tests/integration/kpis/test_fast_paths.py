@@ -361,3 +361,43 @@ def test_stores_with_history_can_be_deleted(db: psycopg.Connection, seeded: Worl
     assert rows(london) == [0, 0, 0] and all(rows(new_york))
     db.execute("DELETE FROM stores WHERE store_id = %s", (new_york,))
     assert rows(new_york) == [0, 0, 0]
+
+
+def test_an_opening_hours_change_re_derives_the_days_a_comparison_reads(
+    db: psycopg.Connection, seeded: World
+) -> None:
+    london = seeded.stores[0].store_id
+
+    def days() -> list[tuple]:
+        return [
+            tuple(r.values())
+            for r in db.execute(
+                "SELECT local_date, visitors, covered_open_s FROM traffic_store_days WHERE store_id = %s ORDER BY 1",
+                (london,),
+            ).fetchall()
+        ]
+
+    def months() -> list[tuple]:
+        return [
+            tuple(r.values())
+            for r in db.execute(
+                "SELECT month, visitors, covered_open_s FROM traffic_store_months WHERE store_id = %s ORDER BY 1",
+                (london,),
+            ).fetchall()
+        ]
+
+    before = days()
+    db.execute(
+        "UPDATE stores SET opening_hours = %s WHERE store_id = %s", (json.dumps(NEW_YORK_HOURS), london)
+    )
+    after = days()
+    assert after != before and [d[:2] for d in after] == [
+        d[:2] for d in before
+    ]  # coverage moved, visitors not
+    db.execute("SELECT footfall_refresh_store_days(ARRAY[%s], '2026-01-01', '2026-12-31')", (london,))
+    assert days() == after
+    monthly = {m[0]: m for m in months()}
+    for month, visitors, covered in monthly.values():
+        in_month = [d for d in after if d[0].replace(day=1) == month]
+        assert visitors == sum(d[1] for d in in_month)
+        assert covered == pytest.approx(sum(d[2] for d in in_month), rel=1e-12)
