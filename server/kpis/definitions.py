@@ -113,7 +113,8 @@ def staff_to_shopper(i: KpiInputs) -> float | None:
 
 
 def peak_occupancy(i: KpiInputs) -> float | None:
-    """peak occupancy = max over the period's 15-minute marks of Σ(in − out) since the local day began, floored at 0."""
+    """peak occupancy = max over the period's 15-minute marks of Σ(in − out) since the store's business
+    day began (local ``day_starts_at``, midnight by default, as in the live view), floored at 0."""
     return None if i.peak_occupancy is None else float(i.peak_occupancy)
 
 
@@ -307,11 +308,11 @@ def normalised(value: float | None, i: KpiInputs, how: Normalise) -> float | Non
 
 
 def running_occupancy(flows: Sequence[tuple[Hashable, int, int]]) -> list[int]:
-    """Occupancy after each interval: Σ(in − out) since the interval's local day began, floored at 0.
+    """Occupancy after each interval: Σ(in − out) since the interval's business day began, floored at 0.
 
     ``flows`` are ``(local_day, in, out)`` in time order (the day as any value that differs
-    between local days). The running total restarts each
-    local day (nobody stays overnight; a missed exit must not haunt the next day) and never
+    between business days: the store's local ``day_starts_at``). The running total restarts each
+    business day (nobody stays overnight; a missed exit must not haunt the next day) and never
     goes below zero (people already inside when counting started leave without entering).
     """
     result: list[int] = []
