@@ -144,7 +144,7 @@ GROUP BY store_id
 #: Adults in/out per UTC quarter hour (per entrance when asked), from ``flows_from`` (the start of
 #: the business day the period begins in, so occupancy starts from the right level) to ``end``.
 _ADULT_FLOWS = """
-    SELECT extract(epoch FROM bucket_start)::bigint AS t,
+    SELECT date_part('epoch', bucket_start)::bigint AS t,
            CASE WHEN %(by_entrance)s THEN entrance_id END AS entrance_id,
            sum(in_count)::bigint AS n_in, sum(out_count)::bigint AS n_out
     FROM traffic_15min
@@ -153,10 +153,20 @@ _ADULT_FLOWS = """
     GROUP BY bucket_start, 2
 """
 
+#: The same summed over entrances (one row per quarter hour, in index order: no regrouping).
+_ADULT_STORE_FLOWS = """
+    SELECT date_part('epoch', bucket_start)::bigint AS t,
+           sum(in_count)::bigint AS n_in, sum(out_count)::bigint AS n_out
+    FROM traffic_15min
+    WHERE store_id = %(store_id)s AND person_class = 'adult'
+      AND bucket_start >= %(flows_from)s AND bucket_start < %(end)s
+    GROUP BY bucket_start
+"""
+
 #: Buying units per quarter hour: a group (same group_id) walking in counts once, everyone else
 #: once each; nobody is counted out.
 _BUYING_UNIT_FLOWS = """
-    SELECT extract(epoch FROM date_bin('15 minutes', event_time, TIMESTAMPTZ '2000-01-01 00:00:00+00'))::bigint AS t,
+    SELECT date_part('epoch', date_bin('15 minutes', event_time, TIMESTAMPTZ '2000-01-01 00:00:00+00'))::bigint AS t,
            CASE WHEN %(by_entrance)s THEN entrance_id END AS entrance_id,
            (count(*) FILTER (WHERE group_id IS NULL) + count(DISTINCT group_id))::bigint AS n_in,
            0::bigint AS n_out
@@ -176,8 +186,7 @@ _BUYING_UNIT_FLOWS = """
 #: Covered minutes = Σ over quarter hours of min(1, covered camera-seconds ÷ (900 × cameras)) ×
 #: the quarter's open minutes, as ``store_kpis`` always defined them.
 _BUCKET_TRAFFIC = """
-WITH flows_by_entrance AS ({flows}),
-flows AS (SELECT t, sum(n_in)::bigint AS n_in, sum(n_out)::bigint AS n_out FROM flows_by_entrance GROUP BY t),
+WITH flows AS ({flows}),
 spans AS (
     SELECT a, b FROM unnest(%(open_starts)s::bigint[], %(open_ends)s::bigint[]) AS s(a, b)
     WHERE b > %(lo)s AND a < %(hi)s
@@ -211,7 +220,7 @@ traffic AS (
     GROUP BY 1
 ),
 coverage AS (
-    SELECT extract(epoch FROM bucket_start)::bigint AS t,
+    SELECT date_part('epoch', bucket_start)::bigint AS t,
            sum(least(covered_s, 900))::double precision AS covered_s, count(DISTINCT camera_id) AS cameras
     FROM coverage_15min
     WHERE store_id = %(store_id)s AND bucket_start >= %(start)s AND bucket_start < %(end)s
@@ -228,8 +237,13 @@ SELECT k, coalesce(t.visitors, 0) AS visitors, coalesce(t.visitors_out, 0) AS vi
        t.open_sum, coalesce(t.open_marks, 0) AS open_marks, coalesce(c.covered_minutes, 0.0) AS covered_minutes
 FROM traffic t FULL JOIN covered c USING (k)
 """
-BUCKET_TRAFFIC = _BUCKET_TRAFFIC.replace("{flows}", _ADULT_FLOWS)
-BUCKET_BUYING_UNITS = _BUCKET_TRAFFIC.replace("{flows}", _BUYING_UNIT_FLOWS)
+BUCKET_TRAFFIC = _BUCKET_TRAFFIC.replace("{flows}", _ADULT_STORE_FLOWS)
+#: Buying units summed over entrances: counted per entrance when entrances are asked for (a group
+#: coming in through two doors counts at each), as the visitors per entrance are.
+BUCKET_BUYING_UNITS = _BUCKET_TRAFFIC.replace(
+    "{flows}",
+    "SELECT t, sum(n_in)::bigint AS n_in, sum(n_out)::bigint AS n_out FROM ({units}) f GROUP BY t",
+).replace("{units}", _BUYING_UNIT_FLOWS)
 
 #: Visitors per bucket and entrance (``entrance_id`` NULL = not assigned to an entrance).
 _BUCKET_ENTRANCES = """
@@ -243,7 +257,7 @@ BUCKET_ENTRANCE_BUYING_UNITS = _BUCKET_ENTRANCES.replace("{flows}", _BUYING_UNIT
 
 #: Sales per bucket (the local hours of ``sales_hourly`` folded into the buckets).
 BUCKET_SALES = """
-SELECT width_bucket(extract(epoch FROM hour_start)::bigint, %(bucket_starts)s::bigint[]) AS k,
+SELECT width_bucket(date_part('epoch', hour_start)::bigint, %(bucket_starts)s::bigint[]) AS k,
        sum(transactions)::bigint AS transactions, sum(refunds)::bigint AS refunds, sum(net_sales) AS net_sales,
        sum(units)::bigint AS units, sum(member_transactions)::bigint AS member_transactions
 FROM sales_hourly
@@ -254,7 +268,7 @@ GROUP BY 1
 #: Staff hours per bucket, counting only local hours during which the store was open at all.
 BUCKET_STAFF = """
 WITH hours AS (
-    SELECT extract(epoch FROM hour_start)::bigint AS h, staff_on_duty
+    SELECT date_part('epoch', hour_start)::bigint AS h, staff_on_duty
     FROM staff_hours
     WHERE store_id = %(store_id)s AND hour_start >= %(start)s AND hour_start < %(end)s
 )
@@ -290,7 +304,7 @@ open_hours AS (
     HAVING sum(least(x.b, q.t + 900) - greatest(x.a, q.t)) >= 1800
 ),
 visits AS (
-    SELECT c.store_id, p.lo + (extract(epoch FROM t.bucket_start)::bigint - p.lo) / 3600 * 3600 AS h,
+    SELECT c.store_id, p.lo + (date_part('epoch', t.bucket_start)::bigint - p.lo) / 3600 * 3600 AS h,
            sum(t.in_count)::bigint AS visitors
     FROM chain c JOIN patterns p USING (pattern)
     JOIN traffic_15min t ON t.store_id = c.store_id AND t.person_class = 'adult'
@@ -298,7 +312,7 @@ visits AS (
     GROUP BY 1, 2
 ),
 quarters AS (
-    SELECT v.store_id, p.lo + (extract(epoch FROM v.bucket_start)::bigint - p.lo) / 3600 * 3600 AS h,
+    SELECT v.store_id, p.lo + (date_part('epoch', v.bucket_start)::bigint - p.lo) / 3600 * 3600 AS h,
            v.bucket_start, least(1.0::float8, sum(least(v.covered_s, 900))::float8
                                                / (900.0::float8 * greatest(c.cameras, count(DISTINCT v.camera_id)))) / 4.0::float8 AS part
     FROM chain c JOIN patterns p USING (pattern)
@@ -322,8 +336,8 @@ hourly AS (  -- a UNION and GROUP BY, not joins: row estimates for unnest() are 
 ),
 observed AS (
     SELECT c.store_id, c.position, o.h, o.visitors, o.coverage,
-           extract(isodow FROM to_timestamp(o.h) AT TIME ZONE c.timezone)::int - 1 AS weekday,
-           extract(hour FROM to_timestamp(o.h) AT TIME ZONE c.timezone)::int AS hour
+           date_part('isodow', to_timestamp(o.h) AT TIME ZONE c.timezone)::int - 1 AS weekday,
+           date_part('hour', to_timestamp(o.h) AT TIME ZONE c.timezone)::int AS hour
     FROM hourly o JOIN chain c USING (store_id)
     WHERE o.is_open
 )"""
@@ -363,7 +377,7 @@ SELECT c.store_id, c.position, s.h, s.visitors, s.coverage, s.expected
 FROM chain c JOIN patterns p USING (pattern)
 CROSS JOIN LATERAL (
     WITH visits AS (
-        SELECT p.lo + (extract(epoch FROM bucket_start)::bigint - p.lo) / 3600 * 3600 AS h,
+        SELECT p.lo + (date_part('epoch', bucket_start)::bigint - p.lo) / 3600 * 3600 AS h,
                sum(in_count)::bigint AS visitors
         FROM traffic_15min
         WHERE store_id = c.store_id AND person_class = 'adult'
@@ -379,7 +393,7 @@ CROSS JOIN LATERAL (
         GROUP BY bucket_start
     ),
     covered AS (
-        SELECT p.lo + (extract(epoch FROM bucket_start)::bigint - p.lo) / 3600 * 3600 AS h,
+        SELECT p.lo + (date_part('epoch', bucket_start)::bigint - p.lo) / 3600 * 3600 AS h,
                least(1.0::float8, sum(part ORDER BY bucket_start)) AS coverage
         FROM quarters GROUP BY 1
     ),
@@ -400,8 +414,8 @@ CROSS JOIN LATERAL (
                count(*) FILTER (WHERE coverage >= %(camera_up)s) OVER history AS usable,
                array_agg(visitors) FILTER (WHERE coverage >= %(camera_up)s) OVER history AS usable_visitors
         FROM (
-            SELECT *, extract(isodow FROM to_timestamp(h) AT TIME ZONE c.timezone)::int AS weekday,
-                   extract(hour FROM to_timestamp(h) AT TIME ZONE c.timezone)::int AS hour
+            SELECT *, date_part('isodow', to_timestamp(h) AT TIME ZONE c.timezone)::int AS weekday,
+                   date_part('hour', to_timestamp(h) AT TIME ZONE c.timezone)::int AS hour
             FROM observed
         ) labelled
         WINDOW history AS (PARTITION BY weekday, hour ORDER BY h
