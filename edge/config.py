@@ -132,7 +132,23 @@ class SupervisionSettings(_Strict):
 class DetectorSettings(_Strict):
     model: str | None = Field(default=None, description="Path or manifest name; None = the default model.")
     confidence: float = Field(default=0.35, gt=0, lt=1)
-    imgsz: int | None = Field(default=None, ge=32, le=2048)
+    imgsz: int | None = Field(
+        default=None,
+        ge=32,
+        le=2048,
+        description="Input side in pixels, a multiple of 32; None = the model's own.",
+    )
+
+    @field_validator("imgsz")
+    @classmethod
+    def _multiple_of_32(cls, value: int | None) -> int | None:
+        # The detector's strides are 8, 16 and 32: any other side is refused when the model loads,
+        # long after the agent started; say so while the config is read instead.
+        if value is not None and value % 32:
+            raise ValueError(
+                f"must be a multiple of 32 (e.g. {max(32, value // 32 * 32)} or {value // 32 * 32 + 32})"
+            )
+        return value
 
 
 class AgentConfig(_Strict):
