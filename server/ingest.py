@@ -8,6 +8,7 @@ from the far future is a broken clock, not a count. Each problem names its field
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -85,30 +86,36 @@ def ingest_batch(conn: psycopg.Connection, device: DevicePrincipal, batch: Inges
         )
     accepted = 0
     if batch.crossings:
-        conn.execute(q.CREATE_INCOMING_CROSSINGS)
-        with conn.cursor() as cur, cur.copy(q.COPY_INCOMING_CROSSINGS) as copy:
-            for c in batch.crossings:
-                copy.write_row(
-                    (
-                        c.seq,
-                        c.ts,
-                        c.camera_id,
-                        c.line_id,
-                        c.direction,
-                        c.person_class,
-                        c.group_id,
-                        c.track_id,
-                        c.confidence,
-                        c.height_m,
-                    )
-                )
-        accepted += _scalar(conn.execute(q.INSERT_CROSSINGS, {"device_id": device.device_id}).fetchone())
+        rows = [
+            {
+                "seq": c.seq,
+                "event_time": c.ts.isoformat(),
+                "camera_id": c.camera_id,
+                "line_id": c.line_id,
+                "direction": c.direction,
+                "person_class": c.person_class,
+                "group_id": c.group_id,
+                "track_id": c.track_id,
+                "confidence": c.confidence,
+                "height_m": c.height_m,
+            }
+            for c in batch.crossings
+        ]
+        params = {"device_id": device.device_id, "rows": json.dumps(rows)}
+        accepted += _scalar(conn.execute(q.INSERT_CROSSINGS, params).fetchone())
     if batch.coverage:
-        conn.execute(q.CREATE_INCOMING_COVERAGE)
-        with conn.cursor() as cur, cur.copy(q.COPY_INCOMING_COVERAGE) as copy:
-            for m in batch.coverage:
-                copy.write_row((m.seq, m.minute, m.camera_id, m.processed_s, m.fps))
-        accepted += _scalar(conn.execute(q.INSERT_COVERAGE, {"device_id": device.device_id}).fetchone())
+        rows = [
+            {
+                "seq": m.seq,
+                "minute": m.minute.isoformat(),
+                "camera_id": m.camera_id,
+                "processed_s": m.processed_s,
+                "fps": m.fps,
+            }
+            for m in batch.coverage
+        ]
+        params = {"device_id": device.device_id, "rows": json.dumps(rows)}
+        accepted += _scalar(conn.execute(q.INSERT_COVERAGE, params).fetchone())
     total = len(batch.crossings) + len(batch.coverage)
     max_seq = _scalar(conn.execute(q.MAX_SEQ, {"device_id": device.device_id}).fetchone())
     return IngestResult(accepted=accepted, duplicate=total - accepted, max_seq=max_seq)
