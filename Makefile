@@ -9,7 +9,11 @@ SHARED ?= $(abspath ../shared)
 export FOOTFALL_MODEL_DIR ?= $(SHARED)/models
 export FOOTFALL_FOOTAGE_DIR ?= $(SHARED)/data
 
-.PHONY: demo demo-reset test lint bench bench-full install clean
+.PHONY: demo demo-reset test lint bench bench-full install clean timescale-harness
+
+# TimescaleDB's WASM build (PGlite) for the tests of the TimescaleDB path; needs node and npm.
+HARNESS       := tests/timescale_harness
+HARNESS_STAMP := $(HARNESS)/node_modules/.installed-stamp
 
 install: $(STAMP)
 
@@ -28,7 +32,16 @@ demo-reset: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: lint
+timescale-harness: $(HARNESS_STAMP)
+
+$(HARNESS_STAMP): $(HARNESS)/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix $(HARNESS) --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+	  echo "make: npm not found, so the TimescaleDB-path tests will be skipped (install nodejs and npm)"; \
+	fi
+
+test: lint $(HARNESS_STAMP)
 	YOLO_OFFLINE=1 $(BIN)/python -m pytest -q
 
 # `make bench`: every benchmark at a modest size (about 15 min on 2 cores).

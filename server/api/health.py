@@ -31,6 +31,7 @@ def health(request: Request) -> JSONResponse:
                 "available": timescale.extension_available(conn),
                 "installed": timescale.extension_installed(conn),
                 "hypertables": timescale.hypertables(conn),
+                "continuous_aggregates": timescale.continuous_aggregates(conn),
             }
     except (psycopg.Error, Exception) as error:  # health must answer, whatever broke
         report["status"] = "degraded"
