@@ -9,12 +9,14 @@ from the far future is a broken clock, not a count. Each problem names its field
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import psycopg
 from footfall.server.auth.principal import DevicePrincipal
 from footfall.server.db.queries import ingest as q
 from footfall.server.errors import InvalidInput
+from pydantic import BaseModel
 
 from footfall.contracts import IngestBatch, IngestResult
 
@@ -86,39 +88,36 @@ def ingest_batch(conn: psycopg.Connection, device: DevicePrincipal, batch: Inges
         )
     accepted = 0
     if batch.crossings:
-        rows = [
-            {
-                "seq": c.seq,
-                "event_time": c.ts.isoformat(),
-                "camera_id": c.camera_id,
-                "line_id": c.line_id,
-                "direction": c.direction,
-                "person_class": c.person_class,
-                "group_id": c.group_id,
-                "track_id": c.track_id,
-                "confidence": c.confidence,
-                "height_m": c.height_m,
-            }
-            for c in batch.crossings
-        ]
-        params = {"device_id": device.device_id, "rows": json.dumps(rows)}
+        params = {"device_id": device.device_id, "rows": _as_json(batch.crossings, _CROSSING_FIELDS)}
         accepted += _scalar(conn.execute(q.INSERT_CROSSINGS, params).fetchone())
     if batch.coverage:
-        rows = [
-            {
-                "seq": m.seq,
-                "minute": m.minute.isoformat(),
-                "camera_id": m.camera_id,
-                "processed_s": m.processed_s,
-                "fps": m.fps,
-            }
-            for m in batch.coverage
-        ]
-        params = {"device_id": device.device_id, "rows": json.dumps(rows)}
+        params = {"device_id": device.device_id, "rows": _as_json(batch.coverage, _COVERAGE_FIELDS)}
         accepted += _scalar(conn.execute(q.INSERT_COVERAGE, params).fetchone())
     total = len(batch.crossings) + len(batch.coverage)
     max_seq = _scalar(conn.execute(q.MAX_SEQ, {"device_id": device.device_id}).fetchone())
     return IngestResult(accepted=accepted, duplicate=total - accepted, max_seq=max_seq)
+
+
+#: The fields each statement reads from a record (``jsonb_to_recordset`` matches them by name).
+_CROSSING_FIELDS = frozenset(
+    {
+        "seq",
+        "ts",
+        "camera_id",
+        "line_id",
+        "direction",
+        "person_class",
+        "group_id",
+        "track_id",
+        "confidence",
+        "height_m",
+    }
+)
+_COVERAGE_FIELDS = frozenset({"seq", "minute", "camera_id", "processed_s", "fps"})
+
+
+def _as_json(records: Sequence[BaseModel], fields: frozenset[str]) -> str:
+    return json.dumps([r.model_dump(mode="json", include=fields) for r in records])
 
 
 def _scalar(row: object) -> int | None:

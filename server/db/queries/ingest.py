@@ -12,12 +12,12 @@ every PostgreSQL-speaking server the suite is checked against, including the WAS
 INSERT_CROSSINGS = """
 WITH incoming_crossings AS (
     SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb)
-        AS i(seq bigint, event_time timestamptz, camera_id text, line_id text, direction text,
+        AS i(seq bigint, ts timestamptz, camera_id text, line_id text, direction text,
              person_class text, group_id text, track_id bigint, confidence real, height_m real)
 ), inserted AS (
     INSERT INTO crossing_events (device_id, seq, event_time, store_id, camera_id, line_id, entrance_id,
                                  direction, person_class, group_id, track_id, confidence, height_m)
-    SELECT DISTINCT ON (i.seq) %(device_id)s, i.seq, i.event_time, c.store_id, i.camera_id, i.line_id,
+    SELECT DISTINCT ON (i.seq) %(device_id)s, i.seq, i.ts, c.store_id, i.camera_id, i.line_id,
            coalesce(l.entrance_id, c.entrance_id), i.direction, i.person_class, i.group_id, i.track_id,
            i.confidence, i.height_m
     FROM incoming_crossings i
