@@ -755,9 +755,12 @@ def _copy_store(
                 copy.write_row(
                     (device_id, seq, minute, minute + timedelta(seconds=75), store_id, camera_id, 60.0, 10.0)
                 )
+    # Sales per store-local hour and business day, counted as the sales import counts them
+    # (imports/apply.py): the store comparison reads the day totals (and, through migration
+    # 0010's trigger, the month totals), so a day marked without them would read as no sales.
     zone = ZoneInfo(store.timezone)
     hours: dict[datetime, list] = defaultdict(lambda: [0, 0, Decimal(0), 0, 0])
-    days: set[date] = set()
+    days: dict[date, list] = defaultdict(lambda: [0, 0, Decimal(0), 0, 0])
     with cur.copy(q.COPY_SALES) as copy:
         for t in history.transactions:
             amount = Decimal(f"{t.amount:.2f}")
@@ -766,18 +769,18 @@ def _copy_store(
                  t.customer_ref, imports["sales"])
             )  # fmt: skip
             local = t.ts.astimezone(zone)
-            totals_hour = hours[local.replace(minute=0, second=0, microsecond=0)]
-            totals_hour[0] += 1
-            totals_hour[2] += amount
-            totals_hour[3] += t.items
-            totals_hour[4] += 1 if t.customer_ref else 0
-            days.add(local.date())
+            refund = amount < 0
+            for totals_of in (hours[local.replace(minute=0, second=0, microsecond=0)], days[local.date()]):
+                totals_of[1 if refund else 0] += 1
+                totals_of[2] += amount
+                totals_of[3] += t.items
+                totals_of[4] += 1 if (t.customer_ref and not refund) else 0
     with cur.copy(q.COPY_SALES_HOURLY) as copy:
         for hour_start, t in sorted(hours.items()):
             copy.write_row((store_id, hour_start, *t))
     with cur.copy(q.COPY_SALES_DAYS) as copy:
-        for day in sorted(days):
-            copy.write_row((store_id, day, imports["sales"]))
+        for day, t in sorted(days.items()):
+            copy.write_row((store_id, day, imports["sales"], *t))
     with cur.copy(q.COPY_STAFF_HOURS) as copy:
         for hour_start, on_duty in sorted(_staff_on_duty(history.shifts).items()):
             copy.write_row((store_id, hour_start, on_duty, imports["staff"]))

@@ -44,7 +44,12 @@ COPY sales_hourly (store_id, hour_start, transactions, refunds, net_sales, units
 FROM STDIN
 """
 
-COPY_SALES_DAYS = "COPY sales_days (store_id, business_date, import_id) FROM STDIN"
+#: The day's totals too (migration 0007): the store comparison reads them, and migration 0010's
+#: trigger adds them to the month.
+COPY_SALES_DAYS = """
+COPY sales_days (store_id, business_date, import_id, transactions, refunds, net_sales, units, member_transactions)
+FROM STDIN
+"""
 
 COPY_CUSTOMERS = """
 COPY customers (org_id, customer_id, joined_on, segment, home_store_id, email, name, import_id)
