@@ -96,6 +96,8 @@ SEED_SQL = [
     SELECT footfall_refresh_store_days(array_agg(store_id), %(first)s::date, %(last)s::date)
     FROM stores WHERE org_id = %(org_id)s
     """,
+    # the local hours and expected levels anomalies read (migration 0015), derived in one go
+    "SELECT footfall_refresh_store_hours(array_agg(store_id)) FROM stores WHERE org_id = %(org_id)s",
 ]
 
 

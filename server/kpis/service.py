@@ -501,44 +501,88 @@ HISTORY_WEEKS = 8
 MAX_ANOMALY_DAYS = 31
 
 
+@lru_cache(maxsize=256)
+def _store_hours_apply(hours_key: str, timezone: str, start: date, end: date) -> bool:
+    """May anomalies of a store with these hours and time zone come from ``traffic_store_hours``
+    (migration 0015)? That table's expected level takes every hour of the same weekday and local
+    hour as history, open or not, and its hours are the zone's local hours. So: the KPI
+    definitions must still be the ones it bakes in, every hour the quarter-hour query would
+    use (``HISTORY_WEEKS`` before ``start`` to ``end``) must start on a local hour, and each
+    weekday and local hour must be open in every week or in none (weekly hours are, except
+    where a DST change moves an open span's edge across an hour)."""
+    if (
+        d.CAMERA_UP_FROM != q.STORE_HOURS_CAMERA_UP
+        or int(timedelta(weeks=HISTORY_WEEKS).total_seconds()) != q.STORE_HOURS_HISTORY_S
+    ):
+        return False
+    zone = ZoneInfo(timezone)
+    first = start - timedelta(weeks=HISTORY_WEEKS)
+    lo = int(p.local_midnight(first, zone).timestamp())
+    hi = int(p.local_midnight(end + timedelta(days=1), zone).timestamp())
+    schedule = _schedule(hours_key, timezone, first, end)
+    open_by_label: dict[tuple[int, int], bool] = {}
+    for h in range(lo, hi, 3600):
+        local = datetime.fromtimestamp(h, zone)
+        if local.minute or local.second:
+            return False
+        is_open = schedule.seconds(h, h + 3600) >= 1800
+        if open_by_label.setdefault((local.isoweekday(), local.hour), is_open) != is_open:
+            return False
+    return True
+
+
 def anomalies(conn: psycopg.Connection, stores: list[Store], start: date, end: date) -> dict[str, Any]:
     """Hours flagged camera_down or low_traffic (see :func:`definitions.classify_hour`), for all
-    ``stores`` in one statement: the database picks the open hours that could be flagged and the
-    median of the same weekday and hour over the previous weeks; the rule itself stays in
-    :mod:`.definitions`."""
+    ``stores``: the database picks the open hours that could be flagged and the median of the
+    same weekday and hour over the previous weeks; the rule itself stays in :mod:`.definitions`.
+    Stores whose open hours are the same every week read hours and medians kept by triggers
+    (migration 0015, one small row per open hour of the period), the others the quarter hours
+    of the whole history (one statement each way, in the order of ``stores``)."""
     _period(start, end)
     if (end - start).days + 1 > MAX_ANOMALY_DAYS:
         raise InvalidInput(f"ask for at most {MAX_ANOMALY_DAYS} days of anomalies at a time")
     found = []
-    if stores:
-        params = _open_hours_params(stores, start - timedelta(weeks=HISTORY_WEEKS), end)
+    fast = [s for s in stores if _store_hours_apply(s.hours_key, s.timezone, start, end)]
+    slow = [s for s in stores if not _store_hours_apply(s.hours_key, s.timezone, start, end)]
+    candidates: list[tuple[Store, dict[str, Any]]] = []
+    if fast:
+        params = _open_hours_params(fast, start, end)
+        params.update(min_expected=d.MIN_EXPECTED_VISITORS, low_ratio=d.LOW_TRAFFIC_RATIO)
+        rows = conn.execute(q.ANOMALY_CANDIDATES_FROM_STORE_HOURS, params).fetchall()
+        candidates.extend((fast[r["position"] - 1], r) for r in rows)
+    if slow:
+        params = _open_hours_params(slow, start - timedelta(weeks=HISTORY_WEEKS), end)
         params["history_s"] = int(timedelta(weeks=HISTORY_WEEKS).total_seconds())
-        params["target_from"] = [int(p.local_midnight(start, s.zone).timestamp()) for s in stores]
-        for r in conn.execute(q.ANOMALY_CANDIDATES, params).fetchall():
-            obs = d.HourObservation(int(r["visitors"]), float(r["coverage"]), True)
-            expected = r["expected"]
-            kind = d.classify_hour(obs, expected)
-            if kind is None:
-                continue
-            store = stores[r["position"] - 1]
-            found.append(
-                {
-                    "store_id": store.store_id,
-                    "store_name": store.name,
-                    "bucket_start": datetime.fromtimestamp(r["h"], store.zone).isoformat(),
-                    "kind": kind,
-                    "kpi": "visitors",
-                    "value": obs.visitors,
-                    "expected": expected,
-                    "coverage": round(obs.coverage, 4),
-                    "direction": "low",
-                    "message": (
-                        f"camera down: only {obs.coverage:.0%} of the hour counted"
-                        if kind == "camera_down"
-                        else f"{obs.visitors} visitors vs about {expected:.0f} expected for this hour and weekday"
-                    ),
-                }
-            )
+        params["target_from"] = [int(p.local_midnight(start, s.zone).timestamp()) for s in slow]
+        rows = conn.execute(q.ANOMALY_CANDIDATES, params).fetchall()
+        candidates.extend((slow[r["position"] - 1], r) for r in rows)
+    if fast and slow:  # the order one statement over all stores gives (ties keep it when sorted below)
+        position = {s.store_id: k for k, s in enumerate(stores)}
+        candidates.sort(key=lambda c: (position[c[0].store_id], c[1]["h"]))
+    for store, r in candidates:
+        obs = d.HourObservation(int(r["visitors"]), float(r["coverage"]), True)
+        expected = r["expected"]
+        kind = d.classify_hour(obs, expected)
+        if kind is None:
+            continue
+        found.append(
+            {
+                "store_id": store.store_id,
+                "store_name": store.name,
+                "bucket_start": datetime.fromtimestamp(r["h"], store.zone).isoformat(),
+                "kind": kind,
+                "kpi": "visitors",
+                "value": obs.visitors,
+                "expected": expected,
+                "coverage": round(obs.coverage, 4),
+                "direction": "low",
+                "message": (
+                    f"camera down: only {obs.coverage:.0%} of the hour counted"
+                    if kind == "camera_down"
+                    else f"{obs.visitors} visitors vs about {expected:.0f} expected for this hour and weekday"
+                ),
+            }
+        )
     found.sort(key=lambda r: r["bucket_start"], reverse=True)
     return {"start": start.isoformat(), "end": end.isoformat(), "anomalies": found}
 

@@ -430,3 +430,57 @@ CROSS JOIN LATERAL (
 ) s
 ORDER BY c.position, s.h
 """
+
+#: Constants migration 0015 bakes into ``traffic_store_hours.expected``: the service reads that
+#: table only while the KPI definitions still say the same.
+STORE_HOURS_CAMERA_UP = 0.95
+STORE_HOURS_HISTORY_S = 8 * 7 * 86400
+
+#: ``ANOMALY_CANDIDATES`` from the local hours of migration 0015 (visitors, coverage and the
+#: expected level kept by triggers): one row per open hour of the stores' ``target_from`` to
+#: ``pattern_his``, for stores whose open hours are the same every week (see the service). An
+#: hour without a row has no visitors or coverage; its expected level is taken here from the
+#: same table. Only hours ``definitions.classify_hour`` would flag come back (its rule, with its
+#: constants as parameters, so thousands of quiet hours do not travel to Python).
+ANOMALY_CANDIDATES_FROM_STORE_HOURS = """
+WITH chain AS (
+    SELECT * FROM unnest(%(store_ids)s::text[], %(patterns)s::int[], %(timezones)s::text[])
+        WITH ORDINALITY AS c(store_id, pattern, timezone, position)
+),
+patterns AS (
+    SELECT * FROM unnest(%(pattern_los)s::bigint[], %(pattern_his)s::bigint[]) WITH ORDINALITY AS p(lo, hi, pattern)
+),
+open_hours AS MATERIALIZED (
+    SELECT p.pattern, p.lo + (q.t - p.lo) / 3600 * 3600 AS h
+    FROM unnest(%(span_patterns)s::int[], %(span_starts)s::bigint[], %(span_ends)s::bigint[]) AS x(pattern, a, b)
+    JOIN patterns p ON p.pattern = x.pattern AND x.b > p.lo AND x.a < p.hi,
+    LATERAL generate_series(greatest(x.a, p.lo) - greatest(x.a, p.lo) %% 900, least(x.b, p.hi) - 1, 900) AS q(t)
+    GROUP BY 1, 2
+    HAVING sum(least(x.b, q.t + 900) - greatest(x.a, q.t)) >= 1800
+),
+judged AS (
+    SELECT c.store_id, c.position, s.h, s.visitors, s.coverage,
+           CASE WHEN s.has_row THEN s.expected
+                ELSE footfall_store_hour_expected(
+                         c.store_id, date_part('isodow', to_timestamp(s.h) AT TIME ZONE c.timezone)::smallint,
+                         date_part('hour', to_timestamp(s.h) AT TIME ZONE c.timezone)::smallint, to_timestamp(s.h))
+           END AS expected
+    FROM chain c JOIN patterns p USING (pattern)
+    CROSS JOIN LATERAL (  -- one index range per store, not a join over the whole table
+        SELECT o.h, coalesce(t.visitors, 0) AS visitors, coalesce(t.coverage, 0.0::float8) AS coverage,
+               t.expected, t.hour_start IS NOT NULL AS has_row
+        FROM open_hours o
+        LEFT JOIN (
+            SELECT hour_start, visitors, coverage, expected FROM traffic_store_hours
+            WHERE store_id = c.store_id AND hour_start >= to_timestamp(p.lo) AND hour_start < to_timestamp(p.hi)
+            OFFSET 0  -- read as one range, then matched to the open hours
+        ) t ON t.hour_start = to_timestamp(o.h)
+        WHERE o.pattern = c.pattern
+    ) s
+)
+SELECT store_id, position, h, visitors, coverage, expected
+FROM judged
+WHERE coverage < %(camera_down)s
+   OR (coverage >= %(camera_up)s AND expected >= %(min_expected)s AND visitors < %(low_ratio)s * expected)
+ORDER BY position, h
+"""
