@@ -31,6 +31,11 @@ for _suite in _MODULES:
     _short = _suite.rsplit(".", 1)[1].removeprefix("test_")
     for _name, _value in vars(_module).items():
         if isinstance(_value, FixtureFunctionDefinition):  # a module's own fixtures come along
+            if globals().get(_name, _value) is not _value:
+                raise RuntimeError(
+                    f"fixture {_name!r} of {_suite} has the name of another module's fixture; "
+                    "rename one, or it would silently replace the other in the TimescaleDB run"
+                )
             globals()[_name] = _value
         elif _name.startswith("test_") and callable(_value) and _name not in NEEDS_CONCURRENT_SESSIONS:
             globals()[f"test_{_short}__{_name.removeprefix('test_')}"] = _value
