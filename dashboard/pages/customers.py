@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dash
 import dash_bootstrap_components as dbc
@@ -116,14 +117,24 @@ def register(app: dash.Dash, api: FootfallClient) -> None:
         if user is None or store_id is None:
             return (dash.no_update,) * 6
         client = api.as_user(user.token)
-        start, end = periods.period_dates(period, date.today())
         try:
             store = client.store(store_id)
+            # The store's own calendar: just after midnight in Berlin, "yesterday" is still
+            # today on a server clock running on UTC.
+            start, end = periods.period_dates(period, store_today(store))
             summary = client.customer_summary(store_id, start, end)
         except DashboardError as error:
             blank = figures.empty("", "Not available.")
             return error_state(error), [], blank, blank, blank, blank
         return _summary_view(store, summary)
+
+
+def store_today(store: Mapping) -> date:
+    """Today's date where the store is (the machine's date when its time zone is unknown)."""
+    try:
+        return datetime.now(ZoneInfo(str(store.get("timezone")))).date()
+    except (ZoneInfoNotFoundError, ValueError):
+        return date.today()
 
 
 def _summary_view(store: Mapping, summary: Mapping) -> tuple:
