@@ -686,6 +686,7 @@ def _load_history(
                 )  # fmt: skip
         totals = {"crossings": 0, "raw_crossings": 0, "transactions": 0}
         raw_from = end - timedelta(days=RAW_DAYS)
+        cur.execute(q.STORE_HOURS_BULK_ON)
         # The next store's history is generated while PostgreSQL takes in this one's rows.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed") as pool:
             histories = [
@@ -694,6 +695,7 @@ def _load_history(
             ]
             for future in histories:
                 _copy_store(cur, future.result(), org_id, store_ids, imports, seed, totals, raw_from)
+        cur.execute(q.REFRESH_STORE_HOURS, {"store_ids": list(store_ids.values())})
     return totals
 
 

@@ -71,7 +71,7 @@ class Demo:
         self.descendants: list[psutil.Process] = []
 
     def wait_ready(self) -> None:
-        health = json.loads(_wait(f"{self.api}/health", 180))
+        health = json.loads(_wait(f"{self.api}/health", 300))  # seeding 90 days first
         assert health["status"] == "ok"
         page = _wait(f"http://127.0.0.1:{self.dashboard_port}/", 90)
         assert b"Footfall" in page

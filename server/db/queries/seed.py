@@ -61,3 +61,8 @@ COPY_STAFF_HOURS = "COPY staff_hours (store_id, hour_start, staff_on_duty, impor
 COUNT_CROSSINGS = "SELECT count(*) AS n FROM crossing_events"
 
 ANALYZE = "ANALYZE crossing_events, coverage_minutes, traffic_15min, coverage_15min, sales_transactions"
+
+#: While the history is copied in, the local-hour table (migration 0015) only sums its hours;
+#: the 8-week expected levels are taken once at the end instead of once per quarter hour.
+STORE_HOURS_BULK_ON = "SELECT set_config('footfall.store_hours_bulk', 'on', true)"
+REFRESH_STORE_HOURS = "SELECT footfall_refresh_store_hours(%(store_ids)s::text[])"
