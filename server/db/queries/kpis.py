@@ -350,6 +350,20 @@ FROM observed WHERE coverage >= %(camera_up)s
 GROUP BY 1, 2 ORDER BY 1, 2
 """.replace("{open_hours}", _OPEN_HOURS)
 
+#: The open local hours of each opening-hours pattern (an hour is open when at least half of
+#: it is), shared by the two anomaly statements.
+_OPEN_HOUR_PATTERNS = """patterns AS (
+    SELECT * FROM unnest(%(pattern_los)s::bigint[], %(pattern_his)s::bigint[]) WITH ORDINALITY AS p(lo, hi, pattern)
+),
+open_hours AS MATERIALIZED (
+    SELECT p.pattern, p.lo + (q.t - p.lo) / 3600 * 3600 AS h
+    FROM unnest(%(span_patterns)s::int[], %(span_starts)s::bigint[], %(span_ends)s::bigint[]) AS x(pattern, a, b)
+    JOIN patterns p ON p.pattern = x.pattern AND x.b > p.lo AND x.a < p.hi,
+    LATERAL generate_series(greatest(x.a, p.lo) - greatest(x.a, p.lo) %% 900, least(x.b, p.hi) - 1, 900) AS q(t)
+    GROUP BY 1, 2
+    HAVING sum(least(x.b, q.t + 900) - greatest(x.a, q.t)) >= 1800
+)"""
+
 #: Open hours from ``target_from`` on that may be flagged (camera coverage below
 #: ``camera_down`` or at least ``camera_up``), each with the visitors of the same weekday and
 #: local hour in the ``history_s`` seconds before it whose camera was up, and their median
@@ -362,17 +376,7 @@ WITH chain AS (
                          %(target_from)s::bigint[])
         WITH ORDINALITY AS c(store_id, pattern, cameras, timezone, target_from, position)
 ),
-patterns AS (
-    SELECT * FROM unnest(%(pattern_los)s::bigint[], %(pattern_his)s::bigint[]) WITH ORDINALITY AS p(lo, hi, pattern)
-),
-open_hours AS MATERIALIZED (
-    SELECT p.pattern, p.lo + (q.t - p.lo) / 3600 * 3600 AS h
-    FROM unnest(%(span_patterns)s::int[], %(span_starts)s::bigint[], %(span_ends)s::bigint[]) AS x(pattern, a, b)
-    JOIN patterns p ON p.pattern = x.pattern AND x.b > p.lo AND x.a < p.hi,
-    LATERAL generate_series(greatest(x.a, p.lo) - greatest(x.a, p.lo) %% 900, least(x.b, p.hi) - 1, 900) AS q(t)
-    GROUP BY 1, 2
-    HAVING sum(least(x.b, q.t + 900) - greatest(x.a, q.t)) >= 1800
-)
+{open_hour_patterns}
 SELECT c.store_id, c.position, s.h, s.visitors, s.coverage, s.expected
 FROM chain c JOIN patterns p USING (pattern)
 CROSS JOIN LATERAL (
@@ -429,7 +433,7 @@ CROSS JOIN LATERAL (
     WHERE h >= c.target_from AND (coverage < %(camera_down)s OR coverage >= %(camera_up)s)
 ) s
 ORDER BY c.position, s.h
-"""
+""".replace("{open_hour_patterns}", _OPEN_HOUR_PATTERNS)
 
 #: Constants migration 0015 bakes into ``traffic_store_hours.expected``: the service reads that
 #: table only while the KPI definitions still say the same.
@@ -447,17 +451,7 @@ WITH chain AS (
     SELECT * FROM unnest(%(store_ids)s::text[], %(patterns)s::int[], %(timezones)s::text[])
         WITH ORDINALITY AS c(store_id, pattern, timezone, position)
 ),
-patterns AS (
-    SELECT * FROM unnest(%(pattern_los)s::bigint[], %(pattern_his)s::bigint[]) WITH ORDINALITY AS p(lo, hi, pattern)
-),
-open_hours AS MATERIALIZED (
-    SELECT p.pattern, p.lo + (q.t - p.lo) / 3600 * 3600 AS h
-    FROM unnest(%(span_patterns)s::int[], %(span_starts)s::bigint[], %(span_ends)s::bigint[]) AS x(pattern, a, b)
-    JOIN patterns p ON p.pattern = x.pattern AND x.b > p.lo AND x.a < p.hi,
-    LATERAL generate_series(greatest(x.a, p.lo) - greatest(x.a, p.lo) %% 900, least(x.b, p.hi) - 1, 900) AS q(t)
-    GROUP BY 1, 2
-    HAVING sum(least(x.b, q.t + 900) - greatest(x.a, q.t)) >= 1800
-),
+{open_hour_patterns},
 judged AS (
     SELECT c.store_id, c.position, s.h, s.visitors, s.coverage,
            CASE WHEN s.has_row THEN s.expected
@@ -483,4 +477,4 @@ FROM judged
 WHERE coverage < %(camera_down)s
    OR (coverage >= %(camera_up)s AND expected >= %(min_expected)s AND visitors < %(low_ratio)s * expected)
 ORDER BY position, h
-"""
+""".replace("{open_hour_patterns}", _OPEN_HOUR_PATTERNS)
