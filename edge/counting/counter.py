@@ -6,6 +6,10 @@ Semantics (DESIGN.md §4), and why each rule is there:
   their box, ignoring positions within a dead band around the line. The band scales with
   the person's box height, because a detector's foot point jitters by a fraction of the
   person's size, not by a fixed number of pixels.
+- **Hidden feet.** When someone walks in front of a person, the box ends at the passer's
+  head and its bottom jumps up across any line in between. A box much shorter than the
+  person has been, whose top is where the person's motion puts it, has its feet at
+  ``top + height`` (:mod:`.feet`).
 - **Late count with hysteresis.** A crossing is committed only after the new side has held
   for ``hold_frames`` observations, or when the track ends on the new side. Someone who
   hovers on the threshold or steps over and straight back never counts (back-and-forth
@@ -33,6 +37,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from footfall.edge.counting.feet import FeetSettings, FeetState, locate_feet
 from footfall.edge.counting.lines import INSIDE, ON_LINE, CountingLine, Point
 from footfall.edge.tracks import Box
 
@@ -55,6 +60,7 @@ class CounterSettings:
     bridge_growth: float = 0.6  # ... was heading, plus this many box heights per second of gap
     end_margin_px: float = 0.0  # extra length at each end of the segment that still counts
     settled_observations: int = 3  # a lost "person" seen fewer times is bridged only when no one else fits
+    feet: FeetSettings | None = field(default_factory=FeetSettings)  # None: the foot is always the box bottom
 
     def __post_init__(self) -> None:
         if self.hold_frames < 1 or self.gap_s <= 0 or self.band_fraction < 0:
@@ -122,6 +128,7 @@ class _Person:
     confidence_sum: float = 0.0
     observations: int = 0
     lines: dict[str, _LineState] = field(default_factory=dict)
+    feet: FeetState = field(default_factory=FeetState)
 
     @property
     def confidence(self) -> float:
@@ -164,16 +171,17 @@ class LineCounter:
             if person.person_id in seen:
                 continue  # two boxes for one person in one frame: keep the first
             seen.add(person.person_id)
+            foot, height = self._feet(person, obs, t)
             dt = t - person.last_t
             if person.observations and dt > 0:
-                vx, vy = (obs.foot[0] - person.last_foot[0]) / dt, (obs.foot[1] - person.last_foot[1]) / dt
+                vx, vy = (foot[0] - person.last_foot[0]) / dt, (foot[1] - person.last_foot[1]) / dt
                 person.velocity = (0.6 * person.velocity[0] + 0.4 * vx, 0.6 * person.velocity[1] + 0.4 * vy)
             person.last_frame, person.last_t = frame_index, t
-            person.last_foot, person.last_height = obs.foot, obs.height
+            person.last_foot, person.last_height = foot, height
             person.confidence_sum += obs.confidence
             person.observations += 1
             for line in self.lines:
-                crossing = self._step(person, line, obs, frame_index, t, wall)
+                crossing = self._step(person, line, foot, height, frame_index, t, wall)
                 if crossing is not None:
                     crossings.append(crossing)
         crossings.extend(self._evict(t))
@@ -265,15 +273,22 @@ class LineCounter:
                 best, best_distance = person, distance
         return best
 
-    def _band(self, obs: Observation) -> float:
+    def _feet(self, person: _Person, obs: Observation, t: float) -> tuple[Point, float]:
+        """Foot point and full height: the box's, unless the box is cut or merged at one end."""
+        if self.settings.feet is None:
+            return obs.foot, obs.height
+        return locate_feet(person.feet, obs.box, t, person.velocity[1], self.settings.feet)
+
+    def _band(self, height: float) -> float:
         s = self.settings
-        return min(s.max_band_px, max(s.min_band_px, s.band_fraction * obs.height))
+        return min(s.max_band_px, max(s.min_band_px, s.band_fraction * height))
 
     def _step(
         self,
         person: _Person,
         line: CountingLine,
-        obs: Observation,
+        foot: Point,
+        height: float,
         frame_index: int,
         t: float,
         wall: datetime,
@@ -281,8 +296,7 @@ class LineCounter:
         state = person.lines.get(line.line_id)
         if state is None:
             state = person.lines[line.line_id] = _LineState()
-        foot = obs.foot
-        side = line.side(foot, self._band(obs))
+        side = line.side(foot, self._band(height))
         if side == ON_LINE:
             return None
         if state.stable is None or side == state.stable:

@@ -72,3 +72,45 @@ def test_caviar_door_counts_one_in_one_out_not_the_passer_by(footage_dir: Path, 
         assert crossing["t"] == pytest.approx(crossing["frame"] / 25.0, abs=0.01)
     # the one who walks out does so before the other walks in
     assert [c["direction"] for c in result["crossings"]] == ["out", "in"]
+
+
+def test_pets_feet_hidden_behind_a_passer_by_do_not_cross(footage_dir: Path, model_dir: Path) -> None:
+    """PETS frames 530-600: a walker stands while another passes in front and hides their legs.
+
+    Their box shrinks to the upper body for five frames: its bottom jumps 38 px up the path,
+    over ``trap``, and back (an in and an out from the box bottom). The feet stay put, and so
+    must the count. ``busy`` checks that the counter does count in this stretch of footage.
+    """
+    from footfall.edge.counting.lines import CountingLine
+    from footfall.edge.detector import YoloDetector
+    from footfall.edge.evaluate import PETS_FPS, pets_tracks
+    from footfall.edge.ground_truth import true_crossings
+    from footfall.edge.models import resolve_model
+    from footfall.edge.pipeline import CountingPipeline
+    from footfall.edge.sources import open_source
+
+    first, last = 530, 600
+    trap = CountingLine("trap", 90, 285, 150, 285, 120, 250)
+    busy = CountingLine("busy", 150, 300, 150, 359, 180, 330)
+    window = {
+        track: [p for p in positions if first <= p.frame <= last]
+        for track, positions in pets_tracks(footage_dir).items()
+    }
+    truth = {line.line_id: true_crossings(window, line) for line in (trap, busy)}
+    assert truth["trap"] == [] and sum(c.direction == "out" for c in truth["busy"]) == 2
+
+    detector = YoloDetector(resolve_model(str(model_dir / "yolo11n_int8_openvino_model")))
+    pipeline = CountingPipeline("pets", [trap, busy], detector)
+    events = []
+    source = open_source(str(footage_dir / "pets09_s2l1" / "vtest.avi"), fps=PETS_FPS)
+    try:
+        for frame in source:
+            if frame.index > last:
+                break
+            if frame.index >= first:
+                events += pipeline.process(frame)
+    finally:
+        source.close()
+    events += pipeline.close()
+    assert [e for e in events if e.line_id == "trap"] == []
+    assert sum(e.line_id == "busy" and e.direction == "out" for e in events) == 2

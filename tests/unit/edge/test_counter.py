@@ -175,6 +175,30 @@ def _glimpse_then_walk_in() -> Tracks:
     return {1: [(0, 200, 150), (1, 200, 160)], 2: line_path((200, 215), (200, 300), 8, first_frame=4)}
 
 
+def _feet_hidden_by_someone_in_front() -> Tracks:
+    # Stands just inside; someone passing in front hides their legs for 0.8 s: the box ends at
+    # the passer's head, 45 px "outside", long enough to hold. Their feet never moved.
+    points = [(i, 200, 215) for i in range(10)]
+    points += [(i, 200, 170, 55) for i in range(10, 18)]
+    points += [(i, 200, 215) for i in range(18, 30)]
+    return {1: points}
+
+
+def _first_seen_cut_then_whole() -> Tracks:
+    # First seen with the legs hidden (short boxes), then whole: the whole box is the person.
+    points = [(i, 200, 120 - 45 + 3 * i, 55) for i in range(5)]
+    points += line_path((200, 140), (200, 300), 16, first_frame=5)
+    return {1: points}
+
+
+def _hidden_feet_walk_in() -> Tracks:
+    # Walks in while a shelf in front hides the feet near the line: short boxes, same top.
+    points = line_path((200, 100), (200, 180), 9)
+    points += [(9 + i, 200, 190 + 10 * i - 40, 60) for i in range(4)]  # feet really at 190..220
+    points += line_path((200, 230), (200, 300), 8, first_frame=13)
+    return {1: points}
+
+
 @pytest.mark.parametrize(
     ("tracks", "expected"),
     [
@@ -195,6 +219,9 @@ def _glimpse_then_walk_in() -> Tracks:
         (_vanishes_inside_other_appears_behind(), (1, 0)),
         (_lost_at_line_ghost_nearby(), (1, 0)),
         (_glimpse_then_walk_in(), (1, 0)),
+        (_feet_hidden_by_someone_in_front(), (0, 0)),
+        (_first_seen_cut_then_whole(), (1, 0)),
+        (_hidden_feet_walk_in(), (1, 0)),
     ],
     ids=[
         "walk-in",
@@ -214,10 +241,18 @@ def _glimpse_then_walk_in() -> Tracks:
         "vanishes-inside-other-appears-behind",
         "lost-at-line-ghost-nearby",
         "glimpse-then-walk-in",
+        "feet-hidden-by-someone-in-front",
+        "first-seen-cut-then-whole",
+        "hidden-feet-walk-in",
     ],
 )
 def test_scenarios(tracks: Tracks, expected: tuple[int, int]) -> None:
     assert totals(run(tracks)) == expected
+
+
+def test_hidden_feet_would_count_twice_from_the_box_bottom() -> None:
+    """The scenario above is a real trap: counted from the box bottom it is an out and an in."""
+    assert totals(run(_feet_hidden_by_someone_in_front(), feet=None)) == (1, 1)
 
 
 def test_track_end_commits_by_eviction_without_finish() -> None:
