@@ -153,6 +153,9 @@ def count(args: argparse.Namespace) -> int:
             head = list(itertools.islice(frames, PROBE_FRAMES))
             args.imgsz = resolve_input_size(args, lines, head)
         pipeline = build_pipeline(args, camera_id, lines)
+        head = head or list(itertools.islice(frames, 1))
+        if head:  # the model's first run is start-up, like loading it: not in elapsed_s
+            pipeline.warm_up(head[0])  # type: ignore[attr-defined]
     except BaseException:
         source.close()
         raise

@@ -108,6 +108,17 @@ class YoloDetector:
         """Forget every track: the next :meth:`track` call starts a new tracker."""
         self._fresh = True
 
+    def warm_up(self, image: np.ndarray, *, roi: Roi | None = None) -> None:
+        """Run the model once on a blank image shaped like the stream's frames, then forget it.
+
+        Ultralytics sets up its predictor and the backend runs its first, slow inference on
+        the first call (1-2 s for OpenVINO on two cores). That is start-up, like loading the
+        weights: done here, the first real frame is not late and throughput figures are the
+        steady state's.
+        """
+        self.track(np.zeros_like(image), roi=roi)
+        self.reset()
+
     def track(self, frame: Frame | np.ndarray, *, roi: Roi | None = None) -> list[Detection]:
         """Detect and track in one frame; track ids are stable between calls until :meth:`reset`."""
         image = frame.image if isinstance(frame, Frame) else frame

@@ -113,6 +113,14 @@ class CountingPipeline:
         self._forget_departed()
         return events
 
+    def warm_up(self, frame: Frame) -> None:
+        """Set the pipeline up for frames like ``frame`` (its size, the crop, the model's first run)."""
+        if not self._sized:
+            self._size(frame)
+        warm_up = getattr(self.detector, "warm_up", None)
+        if callable(warm_up):
+            warm_up(frame.image, roi=self._roi)
+
     def close(self) -> list[CrossingEvent]:
         """End of stream: commit pending crossings, forget all tracks, reset the tracker."""
         events = self._events(self.counter.finish())

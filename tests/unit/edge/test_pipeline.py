@@ -121,3 +121,24 @@ def test_crop_detects_around_the_lines_only() -> None:
 def test_no_lines_refused() -> None:
     with pytest.raises(ValueError, match="at least one line"):
         CountingPipeline("cam", [], ScriptedDetector({}))
+
+
+class WarmableDetector(ScriptedDetector):
+    def __init__(self, script: dict[int, list[Detection]]) -> None:
+        super().__init__(script)
+        self.warmed: list[tuple[tuple[int, ...], object]] = []
+
+    def warm_up(self, image: np.ndarray, *, roi=None) -> None:
+        self.warmed.append((image.shape, roi))
+
+
+def test_warm_up_sizes_the_pipeline_and_runs_the_model_with_the_crop_before_the_first_frame() -> None:
+    detector = WarmableDetector(walk_in_script())
+    pipeline = CountingPipeline("cam", [DOOR], detector, speed=SpeedOptions(crop=True))
+    stream = frames(20)
+    pipeline.warm_up(stream[0])
+    assert detector.warmed == [((480, 640, 3), pipeline.region)] and pipeline.region is not None
+    assert pipeline.stats.frames == 0  # warming is not counting
+    events = [e for f in stream for e in pipeline.process(f)] + pipeline.close()
+    assert [(e.direction, e.frame_index) for e in events] == [("in", 9)]
+    assert set(detector.rois) == {pipeline.region}
