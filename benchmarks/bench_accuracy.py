@@ -13,7 +13,8 @@ running each separately, since model, tracker and frames are the same).
 Unseen lines (``--unseen N``, default 60): the standard lines are lines the counter was
 developed against, so the held-out question "what about a line nobody tuned on?" is
 answered by N seeded random lines on PETS (short, long, any angle, near a frame edge; none
-through regions the annotation ignores), counted from the tracks recorded in the standard
+through regions the annotation ignores), ``--seeds`` sets of them (5 by default: the figure
+of one set of 60 moves by a point or more from seed to seed), counted from the tracks recorded in the standard
 pass (the detector runs once). Printed beside it: the same counter fed the annotated
 tracks themselves, i.e. what the counting rules alone cost against this truth (people
 standing on a line or grazing a segment end make per-line accuracy noisy for any counter).
@@ -24,7 +25,7 @@ side from the median person height in the case's first frames, see
 :mod:`footfall.edge.input_size`). OpenVINO exports are resized by the detector.
 
 Run:  YOLO_OFFLINE=1 FOOTFALL_MODEL_DIR=../shared/models .venv/bin/python benchmarks/bench_accuracy.py
-      [--model yolov8n-int8] [--no-dark] [--unseen 60] [--seed 1] [--no-object-counter] [--imgsz native|fit|auto|N] [--json]
+      [--model yolov8n-int8] [--no-dark] [--unseen 60] [--seed 1] [--seeds 5] [--no-object-counter] [--imgsz native|fit|auto|N] [--json]
 """
 
 from __future__ import annotations
@@ -120,6 +121,9 @@ def main() -> int:
     parser.add_argument("--no-dark", action="store_true", help="skip the grayscale, darkened variants")
     parser.add_argument("--unseen", type=int, default=60, help="random PETS lines to count (0: none)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the unseen lines")
+    parser.add_argument(
+        "--seeds", type=int, default=5, help="sets of unseen lines, seeds --seed, --seed + 1, ... (default 5)"
+    )
     parser.add_argument("--no-object-counter", action="store_true", help="skip Ultralytics' ObjectCounter")
     parser.add_argument("--imgsz", default="native", help="native, fit, auto, or a long side in pixels")
     parser.add_argument("--json", action="store_true")
@@ -220,25 +224,31 @@ def input_size_for(case: Case, mode: str, native: YoloDetector, native_long: int
 
 def unseen_lines(folder: Path, args: argparse.Namespace, recorded: dict) -> dict[str, list[Row]]:
     """Footfall on the sampled lines (recorded tracks), and the counter on the annotated tracks."""
-    case = pets_unseen_case(folder, args.unseen, seed=args.seed)
-    variants = [case] if args.no_dark else [case, case.darkened()]
-    out: dict[str, list[Row]] = {"Footfall": []}
-    for variant in variants:
-        print(f"== {variant.name}: Footfall (recorded tracks) ...", file=sys.stderr, flush=True)
-        tracks = recorded[(variant.source, variant.dark)]
-        result = run_case(variant, lambda c, t=tracks: CountingPipeline(c.name, c.lines, ReplayTracker(t)))
-        out["Footfall"] += result.rows
-    print(f"== {case.name}: counter on the annotated tracks ...", file=sys.stderr, flush=True)
+    out: dict[str, list[Row]] = {"Footfall": [], "rules on annotated tracks": []}
     annotated = AnnotatedTracker(pets_tracks(folder))
-    out["rules on annotated tracks"] = run_case(
-        case, lambda c: CountingPipeline(c.name, c.lines, annotated)
-    ).rows
+    for seed in range(args.seed, args.seed + args.seeds):
+        case = pets_unseen_case(folder, args.unseen, seed=seed)
+        variants = [case] if args.no_dark else [case, case.darkened()]
+        for variant in variants:
+            print(f"== {variant.name}: Footfall (recorded tracks) ...", file=sys.stderr, flush=True)
+            tracks = recorded[(variant.source, variant.dark)]
+            result = run_case(
+                variant, lambda c, t=tracks: CountingPipeline(c.name, c.lines, ReplayTracker(t))
+            )
+            out["Footfall"] += result.rows
+        print(f"== {case.name}: counter on the annotated tracks ...", file=sys.stderr, flush=True)
+        out["rules on annotated tracks"] += run_case(
+            case, lambda c: CountingPipeline(c.name, c.lines, annotated)
+        ).rows
     return out
 
 
 def print_unseen(unseen: dict[str, list[Row]], args: argparse.Namespace) -> None:
     print()
-    print(f"unseen lines: {args.unseen} random PETS lines (seed {args.seed}), normal and gray/dark footage")
+    seeds = f"seed {args.seed}" if args.seeds == 1 else f"seeds {args.seed}-{args.seed + args.seeds - 1}"
+    print(
+        f"unseen lines: {args.unseen} random PETS lines x {args.seeds} ({seeds}), normal and gray/dark footage"
+    )
     for name, rows in unseen.items():
         s = summarise(rows)
         scored = [r for r in rows if r.accuracy is not None]
