@@ -20,6 +20,7 @@ OpenCV errors are translated into :class:`~footfall.edge.errors.SourceError` her
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -161,18 +162,47 @@ class ImageFolderSource:
         return None
 
 
+#: A stream that sends nothing for this long is lost (OpenCV's own default: 30 s). A rebooting
+#: camera then shows as a gap of seconds, and the worker reconnects instead of waiting.
+STREAM_READ_TIMEOUT_S = 5.0
+STREAM_OPEN_TIMEOUT_S = 10.0
+#: RTSP over TCP unless the operator set FFmpeg's options: over UDP a lost packet smears the
+#: frame (grey blocks the detector misreads); TCP resends it.
+RTSP_DEFAULT_OPTIONS = "rtsp_transport;tcp"
+
+
 class LiveSource:
     """A live camera (RTSP/HTTP URL or USB index); ``t`` from the monotonic clock.
 
-    A read failure raises :class:`SourceError`: the camera worker owns reconnecting.
+    A read failure raises :class:`SourceError`: the camera worker owns reconnecting. Streams
+    (URLs) give up on a silent camera after ``read_timeout_s`` instead of blocking the worker.
     """
 
     frame_count: int | None = None
 
-    def __init__(self, target: str | int, *, label: str, max_fps: float | None = None) -> None:
+    def __init__(
+        self,
+        target: str | int,
+        *,
+        label: str,
+        max_fps: float | None = None,
+        open_timeout_s: float = STREAM_OPEN_TIMEOUT_S,
+        read_timeout_s: float = STREAM_READ_TIMEOUT_S,
+    ) -> None:
         self.label = label
         self.max_fps = max_fps
-        self._capture = cv2.VideoCapture(target)
+        if isinstance(target, str):
+            if target.lower().startswith("rtsp") and "OPENCV_FFMPEG_CAPTURE_OPTIONS" not in os.environ:
+                os.environ["OPENCV_FFMPEG_CAPTURE_OPTIONS"] = RTSP_DEFAULT_OPTIONS
+            timeouts = [
+                cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
+                int(open_timeout_s * 1000),
+                cv2.CAP_PROP_READ_TIMEOUT_MSEC,
+                int(read_timeout_s * 1000),
+            ]
+            self._capture = cv2.VideoCapture(target, cv2.CAP_FFMPEG, timeouts)
+        else:
+            self._capture = cv2.VideoCapture(target)
         if not self._capture.isOpened():
             raise SourceError(f"cannot open {label}; check the address, credentials and network")
         self._capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)

@@ -105,3 +105,57 @@ def test_as_bgr_always_three_channels(image: np.ndarray) -> None:
 def test_stream_credentials_never_logged() -> None:
     assert _redact("rtsp://admin:secret@10.0.0.5:554/stream1") == "rtsp://***@10.0.0.5:554/stream1"
     assert _redact("rtsp://10.0.0.5/stream") == "rtsp://10.0.0.5/stream"
+
+
+def test_a_stream_that_goes_silent_is_lost_after_the_read_timeout() -> None:
+    """A camera that stops sending (reboot, cable) must not block its worker for OpenCV's 30 s."""
+    import http.server
+    import socketserver
+    import threading
+    import time
+
+    from footfall.edge.sources import LiveSource
+
+    jpeg = cv2.imencode(".jpg", np.full((48, 64, 3), 128, np.uint8))[1].tobytes()
+    stop = threading.Event()
+
+    class Mjpeg(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
+            self.end_headers()
+            for _ in range(10):
+                part = b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % len(jpeg)
+                self.wfile.write(part + jpeg + b"\r\n")
+                self.wfile.flush()
+                time.sleep(0.02)
+            stop.wait(30)  # silent, the connection still open
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Mjpeg)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    outcome: dict[str, object] = {}
+
+    def read_all() -> None:
+        source = LiveSource(
+            f"http://127.0.0.1:{server.server_address[1]}/x.mjpg", label="cam", read_timeout_s=1.0
+        )
+        try:
+            for frame in source:
+                outcome["frames"] = frame.index + 1
+        except SourceError as error:
+            outcome["error"] = str(error)
+        finally:
+            source.close()
+
+    reader = threading.Thread(target=read_all, daemon=True)
+    reader.start()
+    reader.join(timeout=15)
+    blocked = reader.is_alive()  # before the server lets go of the connection
+    stop.set()
+    server.shutdown()
+    assert not blocked, "the read blocked past the timeout"
+    assert outcome.get("frames", 0) >= 5 and "stopped delivering frames" in str(outcome.get("error"))
