@@ -206,6 +206,7 @@ def count(args: argparse.Namespace) -> int:
                 "name": line.name,
                 "in": sum(e.direction == "in" and e.line_id == line.line_id for e in counted),
                 "out": sum(e.direction == "out" and e.line_id == line.line_id for e in counted),
+                "at_ends": pipeline.counter.end_traffic.get(line.line_id, 0),  # type: ignore[attr-defined]
             }
             for line in lines
         },
@@ -216,6 +217,10 @@ def count(args: argparse.Namespace) -> int:
         "frames": counted_frames,
         "elapsed_s": round(elapsed, 3),
     }
+    for line_id, totals in result["lines"].items():
+        advice = end_traffic_advice(line_id, totals["at_ends"], totals["in"] + totals["out"])
+        if advice:
+            log.warning(advice)
     if args.json:
         print(json.dumps(result))
     else:
@@ -225,6 +230,21 @@ def count(args: argparse.Namespace) -> int:
             f"{counted_frames} frames in {elapsed:.1f} s ({counted_frames / max(elapsed, 1e-9):.1f} frames/s)"
         )
     return 0
+
+
+def end_traffic_advice(line_id: str, at_ends: int, crossings: int) -> str | None:
+    """Advice for a line people often cross at (or walk round) its very ends, else None.
+
+    There a few pixels of foot-point error decide whether someone counts: on random lines
+    through PETS 2009 most miscounts were exactly such crossings
+    (benchmarks/results/counting_hidden_feet_and_warm_up.md).
+    """
+    if at_ends < 3 or at_ends < 0.05 * max(crossings, 1):
+        return None
+    return (
+        f"{line_id}: {at_ends} people changed sides within a step of the line's ends "
+        f"({crossings} counted); draw it from wall to wall of the entrance so nobody passes its ends"
+    )
 
 
 def totals_classes(classifier: object) -> tuple[str, ...]:

@@ -60,6 +60,7 @@ class CounterSettings:
     bridge_growth: float = 0.6  # ... was heading, plus this many box heights per second of gap
     end_margin_px: float = 0.0  # extra length at each end of the segment that still counts
     settled_observations: int = 3  # a lost "person" seen fewer times is bridged only when no one else fits
+    end_zone: float = 0.1  # side changes this close to a segment end (in body heights) are "at the end"
     feet: FeetSettings | None = field(default_factory=FeetSettings)  # None: the foot is always the box bottom
 
     def __post_init__(self) -> None:
@@ -147,6 +148,8 @@ class LineCounter:
         self._people: dict[int, _Person] = {}
         self._by_track: dict[int, int] = {}  # tracker id -> person id
         self._next_person = 1_000_000_000  # only used when a tracker id is already taken
+        #: Per line: side changes at a segment end (counted or not), see :meth:`_note_end_traffic`.
+        self.end_traffic: dict[str, int] = {}
 
     @property
     def active_people(self) -> int:
@@ -312,6 +315,7 @@ class LineCounter:
         return self._crossing(person, line, pending)
 
     def _crossing(self, person: _Person, line: CountingLine, pending: _Pending) -> Crossing | None:
+        self._note_end_traffic(person, line, pending)
         if not line.crosses(pending.origin, pending.first, self.settings.end_margin_px):
             return None  # changed half-plane round the end of the segment
         return Crossing(
@@ -323,6 +327,19 @@ class LineCounter:
             wall=pending.wall,
             confidence=min(1.0, max(0.0, person.confidence)),
         )
+
+    def _note_end_traffic(self, person: _Person, line: CountingLine, pending: _Pending) -> None:
+        """Count side changes that pass within ``end_zone`` body heights of an end, inside or out.
+
+        Whether such a person counts is decided by a few pixels of foot-point error, so a line
+        whose ends are in the flow of people counts noisily: the installer should extend it.
+        """
+        where = line.crossing_point(pending.origin, pending.first)
+        if where is None:
+            return
+        zone = self.settings.end_zone * person.last_height / max(line.length, 1.0)
+        if -zone <= where <= zone or 1.0 - zone <= where <= 1.0 + zone:
+            self.end_traffic[line.line_id] = self.end_traffic.get(line.line_id, 0) + 1
 
     def _close(self, person: _Person) -> list[Crossing]:
         crossings = []

@@ -64,6 +64,8 @@ def test_caviar_door_counts_one_in_one_out_not_the_passer_by(footage_dir: Path, 
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert (result["in"], result["out"]) == (1, 1)
+    assert result["lines"]["line-1"] == {"name": "line-1", "in": 1, "out": 1, "at_ends": 0}
+    assert "wall to wall" not in done.stderr  # both cross the door well inside its ends
     assert result["frames"] == 383
     assert {c["direction"] for c in result["crossings"]} == {"in", "out"}
     for crossing in result["crossings"]:

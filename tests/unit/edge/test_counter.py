@@ -366,3 +366,25 @@ def test_a_noisy_walk_in_counts_once(y0: float, y1: float, steps: int, noise: fl
     ]
     points += [(steps + i, 200, y1) for i in range(3)]
     assert totals(run({1: points})) == (1, 0)
+
+
+def test_side_changes_at_the_segment_ends_are_tallied_for_the_installer() -> None:
+    # DOOR runs x 100..300; people are 100 px tall, so "at an end" is within 10 px of x=100 or x=300.
+    counter = LineCounter([DOOR])
+    tracks = {
+        1: line_path((200, 100), (200, 300), 20),  # the middle: counted, not at an end
+        2: line_path((104, 100), (104, 300), 20, first_frame=30),  # just inside the end: counted, at the end
+        3: line_path((95, 100), (95, 300), 20, first_frame=60),  # just round the end: not counted, at the end
+        4: line_path((60, 100), (60, 300), 20, first_frame=90),  # well round the end: neither
+    }
+    by_frame: dict[int, list[Observation]] = {}
+    for track_id, points in tracks.items():
+        for frame, x, y in points:
+            by_frame.setdefault(frame, []).append(Observation(track_id, box(x, y), 0.8))
+    crossings = []
+    for frame in range(max(by_frame) + 1):
+        t = frame / FPS
+        crossings += counter.update(frame, t, T0 + timedelta(seconds=t), by_frame.get(frame, []))
+    crossings += counter.finish()
+    assert sorted(c.person_id for c in crossings) == [1, 2]
+    assert counter.end_traffic == {"door": 2}
