@@ -34,7 +34,14 @@ from footfall.edge.outbox import CoverageDraft
 from footfall.edge.tracks import Frame
 from footfall.edge.uploader import Backoff
 
-from footfall.contracts import CameraHealth, CameraState, CoverageMinute, CrossingEvent, CrossingRecord
+from footfall.contracts import (
+    CameraHealth,
+    CameraState,
+    CoverageMinute,
+    CrossingEvent,
+    CrossingRecord,
+    LineHealth,
+)
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +186,11 @@ class CameraWorker:
         self.latest_frame: Frame | None = None
         self.abandoned = False
         self._started_mono: float | None = None
+        # Per line since start: crossings, and side changes at the segment's ends (see LineHealth);
+        # the running pipeline's own tally is added until it closes.
+        self._line_crossings: dict[str, int] = {}
+        self._line_ends: dict[str, int] = {}
+        self._live_ends: dict[str, int] | None = None
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -269,6 +281,7 @@ class CameraWorker:
                 if pipeline is None:
                     height, width = frame.image.shape[:2]
                     pipeline = self._make_pipeline(self.camera, width, height)
+                    self._live_ends = getattr(getattr(pipeline, "counter", None), "end_traffic", None)
                 self._handle(frame, pipeline, frozen, coverage, backoff)
         except _Reconnect:
             pass
@@ -288,6 +301,10 @@ class CameraWorker:
         except Exception as error:  # a pipeline that just failed may fail to close too; keep the first error
             log.warning("camera %s: closing the pipeline failed: %s", self.camera.camera_id, error)
             pending = []
+        self._tally(pending)
+        for line_id, count in (self._live_ends or {}).items():
+            self._line_ends[line_id] = self._line_ends.get(line_id, 0) + count
+        self._live_ends = None
         self._store(pending, coverage.flush())
 
     def _handle(
@@ -298,6 +315,7 @@ class CameraWorker:
             self._set_state("stale", f"frozen image for {self._supervision.frozen_after_s:.0f} s")
             raise _Reconnect
         events = pipeline.process(frame)
+        self._tally(events)
         drafts = coverage.observe(frame.wall)
         if events or drafts:
             self._store(events, drafts)
@@ -307,6 +325,10 @@ class CameraWorker:
         if self.state != "ok":
             self._set_state("ok")
             backoff.reset()
+
+    def _tally(self, events: Sequence[CrossingEvent]) -> None:
+        for event in events:
+            self._line_crossings[event.line_id] = self._line_crossings.get(event.line_id, 0) + 1
 
     def _store(self, events: Sequence[CrossingEvent], drafts: Sequence[CoverageDraft]) -> None:
         if self.abandoned or (not events and not drafts):
@@ -364,4 +386,18 @@ class CameraWorker:
             fps=round(self.stats.fps, 2) if self.state == "ok" else 0.0,
             last_frame_at=self.stats.last_frame_at,
             restarts=self.restarts,
+            lines=self._line_health(),
         )
+
+    def _line_health(self) -> list[LineHealth]:
+        live = dict(self._live_ends or {})  # the camera thread may add to it while we read
+        ids = [line.line_id for line in self.camera.lines]
+        ids += sorted((set(self._line_crossings) | set(self._line_ends) | set(live)) - set(ids))
+        return [
+            LineHealth(
+                line_id=line_id,
+                crossings=self._line_crossings.get(line_id, 0),
+                at_ends=self._line_ends.get(line_id, 0) + live.get(line_id, 0),
+            )
+            for line_id in ids
+        ]

@@ -21,6 +21,8 @@ from footfall.edge.errors import EdgeConfigError
 from footfall.edge.tracks import CrossingClassifier
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from footfall.line_advice import end_traffic_advice
+
 log = logging.getLogger(__name__)
 
 
@@ -230,21 +232,6 @@ def count(args: argparse.Namespace) -> int:
             f"{counted_frames} frames in {elapsed:.1f} s ({counted_frames / max(elapsed, 1e-9):.1f} frames/s)"
         )
     return 0
-
-
-def end_traffic_advice(line_id: str, at_ends: int, crossings: int) -> str | None:
-    """Advice for a line people often cross at (or walk round) its very ends, else None.
-
-    There a few pixels of foot-point error decide whether someone counts: on random lines
-    through PETS 2009 most miscounts were exactly such crossings
-    (benchmarks/results/counting_hidden_feet_and_warm_up.md).
-    """
-    if at_ends < 3 or at_ends < 0.05 * max(crossings, 1):
-        return None
-    return (
-        f"{line_id}: {at_ends} people changed sides within a step of the line's ends "
-        f"({crossings} counted); draw it from wall to wall of the entrance so nobody passes its ends"
-    )
 
 
 def totals_classes(classifier: object) -> tuple[str, ...]:

@@ -95,6 +95,15 @@ class IngestResult(Contract):
     max_seq: int | None = None
 
 
+class LineHealth(Contract):
+    """How one counting line is used, since the agent started."""
+
+    line_id: str
+    crossings: int = Field(default=0, ge=0)
+    #: Side changes within a step of the segment's ends, counted or not (the line may be too short).
+    at_ends: int = Field(default=0, ge=0)
+
+
 class CameraHealth(Contract):
     camera_id: str
     state: CameraState
@@ -102,6 +111,7 @@ class CameraHealth(Contract):
     fps: float = 0.0
     last_frame_at: UtcDatetime | None = None
     restarts: int = 0
+    lines: list[LineHealth] = Field(default_factory=list)
 
 
 class DeviceHealth(Contract):

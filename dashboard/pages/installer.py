@@ -31,6 +31,8 @@ from footfall.dashboard.store_status import (
     in_out_by,
 )
 
+from footfall.line_advice import needs_extension
+
 CANVAS_CONFIG = {
     "displaylogo": False,
     "modeBarButtonsToAdd": ["drawline", "eraseshape"],
@@ -820,6 +822,7 @@ def _device_table(
                     "state": camera.get("state", "–"),
                     "fps": round(float(camera.get("fps") or 0), 1) if camera else None,
                     "completeness": share,
+                    "line_check": line_check(camera.get("lines")),
                 }
             )
     return dash_table.DataTable(
@@ -833,6 +836,7 @@ def _device_table(
             {"name": "Camera state", "id": "state"},
             {"name": "fps", "id": "fps", "type": "numeric"},
             {"name": "Backlog (counts)", "id": "backlog", "type": "numeric"},
+            {"name": "Line check", "id": "line_check"},
             {
                 "name": "Completeness",
                 "id": "completeness",
@@ -860,5 +864,22 @@ def _device_table(
                 "if": {"filter_query": '{state} != "ok" && {state} != "–"', "column_id": "state"},
                 "color": figures.DANGER,
             },
+            {
+                "if": {"filter_query": '{line_check} contains "extend"', "column_id": "line_check"},
+                "color": figures.DANGER,
+            },
         ],
     )
+
+
+def line_check(lines: object) -> str:
+    """What the device's line tallies say: lines people cross at their very ends should be longer."""
+    if not isinstance(lines, list) or not lines:
+        return "–"
+    flagged = [
+        f"{line.get('line_id')}: {line.get('at_ends', 0)} of {line.get('crossings', 0)} at its ends, extend it"
+        for line in lines
+        if isinstance(line, dict)
+        and needs_extension(int(line.get("at_ends") or 0), int(line.get("crossings") or 0))
+    ]
+    return "; ".join(flagged) or "ok"

@@ -171,7 +171,9 @@ def import_sales(stack: Stack) -> None:
             assert answer.status_code == 200, answer.text
 
 
-def heartbeat(stack: Stack, store: int = 0, *, state: str = "ok", reason: str | None = None) -> None:
+def heartbeat(
+    stack: Stack, store: int = 0, *, state: str = "ok", reason: str | None = None, lines: list | None = None
+) -> None:
     seeded = stack.seeded.stores[store]
     now = datetime.now(UTC).isoformat()
     camera = {
@@ -180,6 +182,7 @@ def heartbeat(stack: Stack, store: int = 0, *, state: str = "ok", reason: str | 
         "reason": reason,
         "fps": 15.0,
         "last_frame_at": now,
+        "lines": lines or [],
     }
     health = {
         "sent_at": now,
@@ -455,6 +458,21 @@ def test_installer_sees_the_devices_of_their_store(stack: Stack, new_page: Any) 
     assert enrolled.status_code == 201, enrolled.text
     assert enrolled.json()["store_id"] == stack.seeded.stores[0].store_id
     shot(page, stack, "installer-enrolment-code")
+
+
+def test_installer_is_told_to_extend_a_line_people_cross_at_its_ends(stack: Stack, new_page: Any) -> None:
+    """The device's line tallies reach the installer's table: 6 of 40 people changed sides at a line's end."""
+    heartbeat(stack, 0, lines=[{"line_id": "L1", "crossings": 40, "at_ends": 6}])
+    page = new_page()
+    sign_in(page, stack, "installer", then="/installer")
+    page.wait_for_selector("#ins-devices-grid td[data-dash-column='line_check']")
+    checks = page.locator("#ins-devices-grid td[data-dash-column='line_check']").all_inner_texts()
+    assert "L1: 6 of 40 at its ends, extend it" in checks  # (a device enrolled by another test has none)
+    heartbeat(stack, 0, lines=[{"line_id": "L1", "crossings": 400, "at_ends": 6}])  # 1.5%: fine
+    page.reload()
+    page.wait_for_selector("#ins-devices-grid td[data-dash-column='line_check']")
+    checks = page.locator("#ins-devices-grid td[data-dash-column='line_check']").all_inner_texts()
+    assert "ok" in checks and not any("extend" in check for check in checks)
 
 
 def test_installer_sees_when_a_camera_was_down(stack: Stack, new_page: Any) -> None:

@@ -156,7 +156,14 @@ def test_health_is_stored_for_the_device_list(app_client, world: World) -> None:
         "sent_at": T0.isoformat(),
         "agent_version": "9.9.9",
         "uptime_s": 12.5,
-        "cameras": [{"camera_id": world.stores[0].camera_id, "state": "ok", "fps": 9.5}],
+        "cameras": [
+            {
+                "camera_id": world.stores[0].camera_id,
+                "state": "ok",
+                "fps": 9.5,
+                "lines": [{"line_id": "L1", "crossings": 40, "at_ends": 6}],
+            }
+        ],
         "outbox_backlog": 3,
         "disk_used_bytes": 1,
         "disk_budget_bytes": 10,
@@ -168,6 +175,10 @@ def test_health_is_stored_for_the_device_list(app_client, world: World) -> None:
     devices = app_client.get("/api/v1/devices", headers=login(app_client, world, "installer")).json()
     assert [d["device_id"] for d in devices] == [world.stores[0].device_id]  # installer: first store only
     assert devices[0]["last_health"]["outbox_backlog"] == 3 and devices[0]["agent_version"] == "9.9.9"
+    # the installer's page tells from these whether a line is too short
+    assert devices[0]["last_health"]["cameras"][0]["lines"] == [
+        {"line_id": "L1", "crossings": 40, "at_ends": 6}
+    ]
 
 
 def test_concurrent_redelivery_counts_each_event_once(app_client, world: World, pg_dsn: str) -> None:

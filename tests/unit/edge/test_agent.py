@@ -553,3 +553,30 @@ def test_a_camera_that_never_delivers_its_first_frame_is_reported_and_replaced(t
     assert any(s.startswith("stale: no first frame") for s in seen), seen
     assert opener.opened["a"] == 2 and health.restarts == 1
     assert len(server.crossings) == 4, "the replacement counts (3 + 1 at its end)"
+
+
+class CountsAtTheEnds(EveryTenthFrameCounts):
+    """Like its parent, and its counter saw one side change at the line's end every 20th frame."""
+
+    def __init__(self, camera: AgentCamera) -> None:
+        super().__init__(camera)
+        self.counter = type("Counter", (), {"end_traffic": {}})()
+
+    def process(self, frame: Frame) -> list[CrossingEvent]:
+        if frame.index % 20 == 19:
+            self.counter.end_traffic["door"] = self.counter.end_traffic.get("door", 0) + 1
+        return super().process(frame)
+
+
+def test_line_health_adds_up_across_reconnects_and_reaches_the_server(tmp_path: Path) -> None:
+    server = FakeServer()
+    opener = Cameras({"a": [lambda: FakeSource(100, die_after=45), lambda: FakeSource(40)]})
+    agent = build_agent(
+        tmp_path, [camera("a")], opener, server, pipelines=lambda cam, w, h: CountsAtTheEnds(cam)
+    )
+    thread = run_until(agent, lambda: agent.camera_health() and agent.camera_health()[0].state == "stopped")
+    stop(agent, thread)
+    (line,) = agent.camera_health()[0].lines
+    # first connection: 4 every-tenth + 1 held back, ends at frames 19 and 39; second: 4 + 1, ends 19 and 39
+    assert (line.line_id, line.crossings, line.at_ends) == ("door", 10, 4)
+    assert server.health[-1]["cameras"][0]["lines"] == [{"line_id": "door", "crossings": 10, "at_ends": 4}]

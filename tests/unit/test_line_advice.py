@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from footfall.edge.count_command import end_traffic_advice
+
+from footfall.line_advice import end_traffic_advice
 
 
 @pytest.mark.parametrize(
