@@ -40,6 +40,7 @@ from footfall.contracts import (
     DeviceConfig,
     DeviceHealth,
     IngestBatch,
+    LineHealth,
 )
 from footfall.demo_traffic import (
     CHILD_SHARE,
@@ -137,6 +138,8 @@ class DoorTraffic:
     next_seq: int = 1
     _leaving: list[tuple[datetime, int, str, str, str]] = field(default_factory=list)
     _counter: int = 0
+    #: Crossings per (camera, line) so far, for the heartbeat's line tallies.
+    line_crossings: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def advance(self, start: datetime, end: datetime) -> list[CrossingRecord]:
         """Crossings committed in ``[start, end)``: new arrivals and earlier visitors leaving."""
@@ -162,6 +165,8 @@ class DoorTraffic:
         records = []
         for ts, camera_id, line_id, direction, person_class in happened:
             self._counter += 1
+            key = (camera_id, line_id)
+            self.line_crossings[key] = self.line_crossings.get(key, 0) + 1
             records.append(
                 CrossingRecord(
                     seq=self.next_seq,
@@ -258,6 +263,15 @@ class SimulatedDevice:
             self.sent_rows += len(batch.crossings)
             self.last_error = None
 
+    def _line_health(self, camera_id: str) -> list[LineHealth]:
+        """A well-drawn line: about 1 in 100 people change sides at one of its ends."""
+        tallies = self.traffic.line_crossings
+        return [
+            LineHealth(line_id=line_id, crossings=count, at_ends=count // 100)
+            for (camera, line_id), count in sorted(tallies.items())
+            if camera == camera_id
+        ]
+
     def send_health(self, now: datetime) -> None:
         backlog = sum(len(b.crossings) + len(b.coverage) for b in self.pending)
         cameras = sorted({d.camera_id for d in self.traffic.doors})
@@ -266,7 +280,10 @@ class SimulatedDevice:
             agent_version=f"{__version__}+simulated",
             uptime_s=time.monotonic() - self.started_monotonic,
             cameras=[
-                CameraHealth(camera_id=c, state="ok", fps=SIMULATED_FPS, last_frame_at=now) for c in cameras
+                CameraHealth(
+                    camera_id=c, state="ok", fps=SIMULATED_FPS, last_frame_at=now, lines=self._line_health(c)
+                )
+                for c in cameras
             ],
             outbox_backlog=backlog,
             oldest_unsent_at=self.pending[0].crossings[0].ts

@@ -51,6 +51,10 @@ def test_arrivals_follow_the_rate_and_everyone_leaves() -> None:
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs) and seqs[0] == 1000
     assert {r.camera_id for r in records} == {"cam-1", "cam-2"}
     assert all(start <= r.ts < start + timedelta(hours=6) for r in records)
+    tallied = {(r.camera_id, r.line_id) for r in records}
+    assert {key: traffic.line_crossings[key] for key in tallied} == {
+        key: sum((r.camera_id, r.line_id) == key for r in records) for key in tallied
+    }  # the heartbeat's line tallies
 
 
 def test_a_closed_store_stays_quiet() -> None:
