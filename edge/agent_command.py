@@ -90,6 +90,11 @@ class GroupedPipeline:
         self._pipeline = pipeline
         self._grouping = CrossingGrouper(pipeline.classifier, frame_width=frame_width)  # type: ignore[attr-defined]
 
+    @property
+    def counter(self) -> object:
+        """The counting state machine (its line tallies go into the camera's health)."""
+        return getattr(self._pipeline, "counter", None)
+
     def process(self, frame: Frame) -> list[CrossingEvent]:
         return self._grouping.push(self._pipeline.process(frame), frame.wall)
 

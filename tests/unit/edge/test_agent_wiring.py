@@ -96,3 +96,9 @@ def test_people_crossing_together_leave_with_one_group_id_and_a_stranger_without
     assert sorted(by_track) == [1, 2, 3], "every crossing leaves, exactly once"
     assert by_track[1] is not None and by_track[1] == by_track[2]
     assert by_track[3] != by_track[1]
+
+
+def test_a_grouped_pipeline_shows_its_counter_for_the_line_tallies() -> None:
+    inner = _Scripted(_Locating({}), {})
+    inner.counter = object()  # type: ignore[attr-defined]
+    assert GroupedPipeline(inner, frame_width=640).counter is inner.counter
