@@ -7,12 +7,15 @@ across any line in between, and back down when the person reappears. Seen on PET
 walker hidden for five frames by someone closer to the camera came back as a half-height
 box 38 px "up the path", and six random lines counted an in and an out for it.
 
-A person's height in the image changes slowly (perspective), so a box much shorter or
-taller than the person's recent height is cut, or merged with someone, at one end. The end
-that is where the person's motion predicts it is the true one: when that is the top, the
-feet are at ``top + reference height``; otherwise the bottom is trusted as usual. The
-reference height follows boxes of the expected height; a person whose first boxes were
-wrong (half in the picture, merged) is refitted after ``refit_s`` of consistent misfits.
+A person's height in the image changes slowly (perspective), so a box much shorter than the
+person's recent height is cut at one end. The end that is where the person's motion predicts
+it is the true one: when that is the top, the feet are at ``top + reference height``;
+otherwise the bottom is trusted as usual. The reference height follows boxes of the expected
+height; a much taller box shows more of the person than before (their first boxes were cut)
+and becomes the reference; misfits that last ``refit_s`` mean the reference itself was wrong
+(taken from a box merged with someone) and it is taken again from the box. Trusting the top of
+a *taller* box (merged with someone in front) was measured too, and lost more than it fixed
+(benchmarks/results/counting_hidden_feet_and_warm_up.md).
 """
 
 from __future__ import annotations
