@@ -144,10 +144,12 @@ def count(args: argparse.Namespace) -> int:
     from footfall.edge.counting.bins import bin_events
     from footfall.edge.counting.groups import CrossingGrouper
     from footfall.edge.input_size import PROBE_FRAMES
-    from footfall.edge.sources import open_source
+    from footfall.edge.sources import open_source, reading_ahead
 
     camera_id, lines = lines_from_args(args)
-    source = open_source(args.source, fps=args.fps)  # before the model: a wrong path fails fast
+    source = reading_ahead(
+        open_source(args.source, fps=args.fps)
+    )  # before the model: a wrong path fails fast
     frames = iter(source)
     head: list = []
     try:

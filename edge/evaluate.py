@@ -191,9 +191,9 @@ def darken(image: np.ndarray, gamma: float = 2.2) -> np.ndarray:
 
 def frames_of(case: Case) -> Iterator[Frame]:
     """Frames of a case's footage (darkened if the case says so); closes the source."""
-    from footfall.edge.sources import open_source
+    from footfall.edge.sources import open_source, reading_ahead
 
-    source = open_source(case.source, fps=case.fps)
+    source = reading_ahead(open_source(case.source, fps=case.fps))
     try:
         for frame in source:
             if case.dark:

@@ -84,6 +84,18 @@ def open_source(spec: str, *, fps: float | None = None, loop: bool = False) -> F
     )
 
 
+def reading_ahead(source: FrameSource, depth: int = 4) -> FrameSource:
+    """``source`` decoding up to ``depth`` frames ahead in a thread, if it is recorded footage.
+
+    Live sources are returned as they are: their newest frame is the one to count.
+    """
+    if isinstance(source, VideoFileSource | ImageFolderSource):
+        from footfall.edge.read_ahead import ReadAhead
+
+        return ReadAhead(source, depth)  # type: ignore[return-value]
+    return source
+
+
 def _redact(url: str) -> str:
     """Hide credentials in a stream URL before it reaches a log line or an error."""
     scheme, _, rest = url.partition("://")
