@@ -540,8 +540,13 @@ def seed_chain(
     chain: DemoChain | None = None,
     real_camera_line: tuple[float, ...] | None = None,
     days: int = HISTORY_DAYS,
+    bulk_rollups: bool = True,
 ) -> SeedReport:
-    """:func:`seed_demo` in the caller's transaction (tests roll it back)."""
+    """:func:`seed_demo` in the caller's transaction (tests roll it back).
+
+    ``bulk_rollups=False`` keeps the rollup row triggers on for every copied row, as ingest and
+    imports do: the same rows, several times slower (the tests' reference for the rebuild).
+    """
     from footfall.server.db.queries import seed as q
 
     chain = chain or demo_chain()
@@ -556,7 +561,9 @@ def seed_chain(
     log.info("seed: organisation, stores and users in %.1f s", time.perf_counter() - started)
     start, end = history_window(now or datetime.now(UTC), days)
     customers = crm_customers(chain, seed=seed, today=end.date())
-    totals = _load_history(conn, chain, org_id, store_ids, customers, start, end, seed)
+    totals = _load_history(
+        conn, chain, org_id, store_ids, customers, start, end, seed, bulk_rollups=bulk_rollups
+    )
     log.info("seed: history loaded after %.1f s", time.perf_counter() - started)
     return SeedReport(
         created=True,
@@ -651,8 +658,14 @@ def _load_history(
     start: datetime,
     end: datetime,
     seed: int,
+    *,
+    bulk_rollups: bool = True,
 ) -> dict[str, int]:
-    """COPY every row, and the rollups counted from exactly those rows (as ingest would hold them)."""
+    """COPY every row, and the rollups counted from exactly those rows (as ingest would hold them).
+
+    The trigger-kept rollups (days, months, local hours, customer months) are rebuilt once at the
+    end with the row triggers off (``bulk_rollups``); False lets every row go through the triggers.
+    """
     import hashlib
     from concurrent.futures import ThreadPoolExecutor
 
@@ -686,7 +699,8 @@ def _load_history(
                 )  # fmt: skip
         totals = {"crossings": 0, "raw_crossings": 0, "transactions": 0}
         raw_from = end - timedelta(days=RAW_DAYS)
-        cur.execute(q.STORE_HOURS_BULK_ON)
+        if bulk_rollups:
+            cur.execute(q.ROLLUPS_BULK_ON)
         # The next store's history is generated while PostgreSQL takes in this one's rows.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed") as pool:
             histories = [
@@ -695,7 +709,10 @@ def _load_history(
             ]
             for future in histories:
                 _copy_store(cur, future.result(), org_id, store_ids, imports, seed, totals, raw_from)
-        cur.execute(q.REFRESH_STORE_HOURS, {"store_ids": list(store_ids.values())})
+        if bulk_rollups:
+            for statement in q.REBUILD_ROLLUPS:
+                cur.execute(statement, {"store_ids": list(store_ids.values())})
+            cur.execute(q.ROLLUPS_BULK_OFF)
     return totals
 
 

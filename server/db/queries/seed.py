@@ -62,7 +62,62 @@ COUNT_CROSSINGS = "SELECT count(*) AS n FROM crossing_events"
 
 ANALYZE = "ANALYZE crossing_events, coverage_minutes, traffic_15min, coverage_15min, sales_transactions"
 
-#: While the history is copied in, the local-hour table (migration 0015) only sums its hours;
-#: the 8-week expected levels are taken once at the end instead of once per quarter hour.
-STORE_HOURS_BULK_ON = "SELECT set_config('footfall.store_hours_bulk', 'on', true)"
-REFRESH_STORE_HOURS = "SELECT footfall_refresh_store_hours(%(store_ids)s::text[])"
+#: While the history is copied in, the rollup row triggers (migration 0017) stay quiet; the
+#: rollups of the seeded stores are rebuilt below, set-based, once every row is in.
+ROLLUPS_BULK_ON = "SELECT set_config('footfall.rollups_bulk', 'on', true)"
+ROLLUPS_BULK_OFF = "SELECT set_config('footfall.rollups_bulk', '', true)"
+
+# The rebuild, in this order (days before months), while the bulk setting is still on so the
+# deletes and inserts fire no month trigger. Each statement gives the rows the row triggers of
+# migrations 0005, 0009, 0010/0011 would have left after inserting the same base rows: a day
+# exists for adult traffic or for coverage while open (not for coverage while closed, unlike
+# footfall_refresh_store_days); sums of camera-seconds are added in another order than the
+# triggers add them, which is the same value for whole seconds (all the seed writes).
+REBUILD_ROLLUPS = (
+    "DELETE FROM traffic_store_days WHERE store_id = ANY(%(store_ids)s::text[])",
+    """
+INSERT INTO traffic_store_days (store_id, local_date, visitors, visitors_out, covered_open_s)
+SELECT store_id, local_date, sum(visitors), sum(visitors_out), sum(covered_open_s)
+FROM (
+    SELECT t.store_id, (t.bucket_start AT TIME ZONE s.timezone)::date AS local_date,
+           t.in_count::bigint AS visitors, t.out_count::bigint AS visitors_out, 0::float8 AS covered_open_s
+    FROM traffic_15min t JOIN stores s USING (store_id)
+    WHERE t.store_id = ANY(%(store_ids)s::text[]) AND t.person_class = 'adult'
+    UNION ALL
+    SELECT c.store_id, (c.bucket_start AT TIME ZONE s.timezone)::date, 0, 0, least(c.covered_s, 900)
+    FROM coverage_15min c JOIN stores s USING (store_id)
+    WHERE c.store_id = ANY(%(store_ids)s::text[])
+      AND footfall_open_at(s.opening_hours, c.bucket_start AT TIME ZONE s.timezone)
+) quarter_hours
+GROUP BY store_id, local_date
+""",
+    "DELETE FROM traffic_store_months WHERE store_id = ANY(%(store_ids)s::text[])",
+    """
+INSERT INTO traffic_store_months (store_id, month, visitors, visitors_out, covered_open_s)
+SELECT store_id, date_trunc('month', local_date)::date, sum(visitors), sum(visitors_out), sum(covered_open_s)
+FROM traffic_store_days WHERE store_id = ANY(%(store_ids)s::text[])
+GROUP BY 1, 2
+""",
+    "DELETE FROM sales_store_months WHERE store_id = ANY(%(store_ids)s::text[])",
+    """
+INSERT INTO sales_store_months (store_id, month, days_imported, transactions, refunds, net_sales, units,
+                                member_transactions)
+SELECT store_id, date_trunc('month', business_date)::date, count(*), sum(transactions), sum(refunds),
+       sum(net_sales), sum(units), sum(member_transactions)
+FROM sales_days WHERE store_id = ANY(%(store_ids)s::text[])
+GROUP BY 1, 2
+""",
+    "DELETE FROM customer_purchase_months WHERE store_id = ANY(%(store_ids)s::text[])",
+    """
+INSERT INTO customer_purchase_months (org_id, customer_id, month, store_id, first_purchase, last_purchase,
+                                      purchases, net_spend)
+SELECT org_id, customer_id, footfall_customer_month_of(occurred_at), store_id,
+       min(occurred_at) FILTER (WHERE amount >= 0), max(occurred_at) FILTER (WHERE amount >= 0),
+       count(*) FILTER (WHERE amount >= 0), sum(amount)
+FROM sales_transactions
+WHERE store_id = ANY(%(store_ids)s::text[]) AND customer_id IS NOT NULL
+GROUP BY org_id, customer_id, footfall_customer_month_of(occurred_at), store_id
+""",
+    # the local hours and their 8-week expected levels (migration 0015)
+    "SELECT footfall_refresh_store_hours(%(store_ids)s::text[])",
+)
