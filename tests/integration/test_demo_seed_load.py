@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from footfall.server.seed import DEMO_PASSWORD, demo_chain, seed_chain
+from footfall.server.seed import DEMO_PASSWORD, seed_chain
+
+from tests.integration.demo_chains import three_store_chain
 
 
 @pytest.fixture
 def small_chain():
-    chain = demo_chain()
-    stores = tuple(s for s in chain.stores if s.code in {"LON-01", "LON-02", "NYC-03"})
-    codes = {s.code for s in stores}
-    users = tuple(replace(u, store_codes=tuple(c for c in u.store_codes if c in codes)) for u in chain.users)
-    return replace(chain, org_name="Seed test chain", stores=stores, users=users, customers=200)
+    return three_store_chain("Seed test chain")
 
 
 def _one(db, sql: str, params: dict) -> tuple:

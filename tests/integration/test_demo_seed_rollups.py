@@ -5,12 +5,13 @@ exactly the rows the row triggers leave when the same history goes through them 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import psycopg
 import pytest
-from footfall.server.seed import demo_chain, seed_chain
+from footfall.server.seed import seed_chain
+
+from tests.integration.demo_chains import three_store_chain
 
 NOW = datetime(2026, 11, 24, 15, 7, tzinfo=UTC)
 #: Back to 24 October: both time zones' autumn DST change, a month boundary, and weeks enough
@@ -46,11 +47,7 @@ ROLLUPS = {
 
 @pytest.fixture
 def small_chain():
-    chain = demo_chain()
-    stores = tuple(s for s in chain.stores if s.code in {"LON-01", "LON-02", "NYC-03"})
-    codes = {s.code for s in stores}
-    users = tuple(replace(u, store_codes=tuple(c for c in u.store_codes if c in codes)) for u in chain.users)
-    return replace(chain, org_name="Seed rollups chain", stores=stores, users=users, customers=200)
+    return three_store_chain("Seed rollups chain")
 
 
 def _rows(db, sql: str, org: str) -> list[tuple]:
