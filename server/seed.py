@@ -711,7 +711,7 @@ def _load_history(
                 _copy_store(cur, future.result(), org_id, store_ids, imports, seed, totals, raw_from)
         if bulk_rollups:
             for statement in q.REBUILD_ROLLUPS:
-                cur.execute(statement, {"store_ids": list(store_ids.values())})
+                cur.execute(statement, {"store_ids": list(store_ids.values()), "org_id": org_id})
             cur.execute(q.ROLLUPS_BULK_OFF)
     return totals
 

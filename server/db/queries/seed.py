@@ -107,17 +107,8 @@ SELECT store_id, date_trunc('month', business_date)::date, count(*), sum(transac
 FROM sales_days WHERE store_id = ANY(%(store_ids)s::text[])
 GROUP BY 1, 2
 """,
-    "DELETE FROM customer_purchase_months WHERE store_id = ANY(%(store_ids)s::text[])",
-    """
-INSERT INTO customer_purchase_months (org_id, customer_id, month, store_id, first_purchase, last_purchase,
-                                      purchases, net_spend)
-SELECT org_id, customer_id, footfall_customer_month_of(occurred_at), store_id,
-       min(occurred_at) FILTER (WHERE amount >= 0), max(occurred_at) FILTER (WHERE amount >= 0),
-       count(*) FILTER (WHERE amount >= 0), sum(amount)
-FROM sales_transactions
-WHERE store_id = ANY(%(store_ids)s::text[]) AND customer_id IS NOT NULL
-GROUP BY org_id, customer_id, footfall_customer_month_of(occurred_at), store_id
-""",
+    # the customers' months: the seed's organisation is new, so its own refresh (migration 0009)
+    "SELECT footfall_refresh_customer_months(%(org_id)s::uuid)",
     # the local hours and their 8-week expected levels (migration 0015)
     "SELECT footfall_refresh_store_hours(%(store_ids)s::text[])",
 )
