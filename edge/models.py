@@ -1,8 +1,10 @@
-"""Find detector weights: explicit path, then ``FOOTFALL_MODEL_DIR``, then an Ultralytics name.
+"""Find detector weights: explicit path, ``FOOTFALL_MODEL_DIR``, ``../shared/models``, an Ultralytics name.
 
 The order matters for offline sites: a path or a model folder the installer copied wins;
-only when neither holds the model do we hand Ultralytics a name it may download (which
-needs the network once). Tests set ``FOOTFALL_MODEL_DIR`` and never download.
+only when none holds the model do we hand Ultralytics a name it may download (which
+needs the network once). ``../shared/models`` beside a source checkout is the development
+layout (the weights are never committed), so ``footfall edge count`` works there without
+setting anything. Tests set ``FOOTFALL_MODEL_DIR`` and never download.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from footfall.edge.errors import ModelNotFound
 from footfall.models import load_manifest
 
 MODEL_DIR_ENV = "FOOTFALL_MODEL_DIR"
+#: The source checkout (``edge/`` sits at its root); only meaningful for an editable install.
+CHECKOUT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,22 +61,25 @@ def resolve_model(spec: str | None = None, *, allow_download: bool | None = None
     looked.append(str(as_path))
 
     entry = manifest.get(spec) or _entry_for_file(manifest, spec) or _entry_for_ultralytics(manifest, spec)
+    candidate = entry["file"] if entry else spec
     model_dir = os.environ.get(MODEL_DIR_ENV)
-    if model_dir:
-        candidates = [entry["file"]] if entry else [spec]
-        for candidate in candidates:
-            path = Path(model_dir).expanduser() / candidate
-            if path.exists():
-                return ResolvedModel(
-                    location=str(path.resolve()),
-                    task=entry["task"] if entry else _guess_task(candidate),
-                    imgsz=entry.get("imgsz") if entry else None,
-                    is_local=True,
-                    manifest_name=entry["name"] if entry else None,
-                )
-            looked.append(str(path))
-    else:
+    folders = [Path(model_dir).expanduser()] if model_dir else []
+    if not model_dir:
         looked.append(f"${MODEL_DIR_ENV} (not set)")
+    shared = checkout_models_dir(CHECKOUT)
+    if shared is not None and shared not in folders:
+        folders.append(shared)
+    for folder in folders:
+        path = folder / candidate
+        if path.exists():
+            return ResolvedModel(
+                location=str(path.resolve()),
+                task=entry["task"] if entry else _guess_task(candidate),
+                imgsz=entry.get("imgsz") if entry else None,
+                is_local=True,
+                manifest_name=entry["name"] if entry else None,
+            )
+        looked.append(str(path))
 
     ultralytics_name = entry.get("ultralytics_name") if entry else (spec if spec.endswith(".pt") else None)
     if ultralytics_name and allow_download:
@@ -87,6 +94,14 @@ def resolve_model(spec: str | None = None, *, allow_download: bool | None = None
     if ultralytics_name and not allow_download:
         hint += " (download disabled: YOLO_OFFLINE is set)"
     raise ModelNotFound(f"model '{spec}' not found; looked in: {', '.join(looked)}; {hint}")
+
+
+def checkout_models_dir(checkout: Path = CHECKOUT) -> Path | None:
+    """``../shared/models`` beside a source checkout, when this runs from one and it exists."""
+    if not (checkout / "pyproject.toml").is_file():
+        return None  # an installed package: site-packages has no "shared" sibling worth trusting
+    folder = (checkout.parent / "shared" / "models").resolve()
+    return folder if folder.is_dir() else None
 
 
 def _entry_for_file(manifest: dict[str, dict], file_name: str) -> dict | None:
