@@ -1,6 +1,6 @@
 """Counting accuracy: Footfall's counter vs Ultralytics' own ``solutions.ObjectCounter``.
 
-Same footage, same lines, same model, same tracker (ByteTrack) for both. Per line and
+Same footage, same lines, same model, same tracker and tracker settings for both. Per line and
 direction: true crossings (from the MOT ground truth tracks, or the known door counts),
 counted, misses, double counts, accuracy ``1 − |counted − true| / true``.
 
@@ -25,7 +25,7 @@ side from the median person height in the case's first frames, see
 :mod:`footfall.edge.input_size`). OpenVINO exports are resized by the detector.
 
 Run:  YOLO_OFFLINE=1 FOOTFALL_MODEL_DIR=../shared/models .venv/bin/python benchmarks/bench_accuracy.py
-      [--model yolov8n-int8] [--no-dark] [--unseen 60] [--seed 1] [--seeds 5] [--no-object-counter] [--imgsz native|fit|auto|N] [--json]
+      [--model yolov8n-int8] [--no-dark] [--unseen 60] [--seed 1] [--seeds 5] [--no-object-counter] [--imgsz native|fit|auto|N] [--tracker tracktrack] [--json]
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ from footfall.edge.input_size import PROBE_FRAMES, choose
 from footfall.edge.models import resolve_model
 from footfall.edge.pipeline import CountingPipeline
 from footfall.edge.replay import AnnotatedTracker, RecordingTracker, ReplayTracker
+from footfall.edge.tracks import DEFAULT_TRACKER, TRACKERS
 
 
 def object_counter_in_is_our_in(line: CountingLine) -> bool:
@@ -69,7 +70,9 @@ def object_counter_in_is_our_in(line: CountingLine) -> bool:
     return line.signed_distance(step) > 0
 
 
-def run_object_counter(case: Case, model_location: str, imgsz: int) -> tuple[list[Row], float, int]:
+def run_object_counter(
+    case: Case, model_location: str, imgsz: int, tracker: str
+) -> tuple[list[Row], float, int]:
     from ultralytics import solutions
 
     counters = [
@@ -79,7 +82,7 @@ def run_object_counter(case: Case, model_location: str, imgsz: int) -> tuple[lis
             classes=[0],
             show=False,
             verbose=False,
-            tracker="bytetrack.yaml",
+            tracker=tracker,
             imgsz=imgsz,
         )
         for line in case.lines
@@ -126,6 +129,9 @@ def main() -> int:
     )
     parser.add_argument("--no-object-counter", action="store_true", help="skip Ultralytics' ObjectCounter")
     parser.add_argument("--imgsz", default="native", help="native, fit, auto, or a long side in pixels")
+    parser.add_argument(
+        "--tracker", choices=TRACKERS, default=DEFAULT_TRACKER, help="tracker of both counters"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -135,7 +141,7 @@ def main() -> int:
         Path(os.environ["FOOTFALL_FOOTAGE_DIR"]) if "FOOTFALL_FOOTAGE_DIR" in os.environ else None
     )
     cases = standard_suite(folder, dark=not args.no_dark)
-    native = YoloDetector(model)
+    native = YoloDetector(model, tracker=args.tracker)
     detectors: dict[object, YoloDetector] = {None: native}
     ours: list[Row] = []
     theirs: list[Row] = []
@@ -145,7 +151,7 @@ def main() -> int:
     for case in cases:
         size = input_size_for(case, args.imgsz, native, model.imgsz or 640)
         if size not in detectors:
-            detectors[size] = YoloDetector(model, imgsz=size)
+            detectors[size] = YoloDetector(model, imgsz=size, tracker=args.tracker)
         print(f"== {case.name}: Footfall, input {size or 'native'} ...", file=sys.stderr, flush=True)
         sizes[case.name] = size
         recording = RecordingTracker(detectors[size])
@@ -157,7 +163,7 @@ def main() -> int:
             timing.append((case.name, result.frames, result.elapsed_s, float("nan")))
             continue
         print(f"== {case.name}: ObjectCounter ...", file=sys.stderr, flush=True)
-        rows, elapsed, frames = run_object_counter(case, model.location, imgsz)
+        rows, elapsed, frames = run_object_counter(case, model.location, imgsz, native.tracker)
         theirs += rows
         timing.append((case.name, result.frames, result.elapsed_s, elapsed))
     unseen = unseen_lines(folder, args, recorded) if args.unseen > 0 else None
@@ -180,7 +186,7 @@ def main() -> int:
         )
         return 0
 
-    print(f"model: {model.manifest_name or model.location}; tracker: ByteTrack (both)")
+    print(f"model: {model.manifest_name or model.location}; tracker: {Path(native.tracker).name} (both)")
     header = (
         f"{'case':<30} {'line':<18} {'dir':<4} {'true':>4} | {'ours':>4} {'miss':>4} {'dbl':>4} {'acc':>7} |"
         f" {'OC':>4} {'miss':>4} {'dbl':>4} {'acc':>7}"

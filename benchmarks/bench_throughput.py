@@ -2,6 +2,9 @@
 
 For each model in ../shared/models: frames per second of Footfall's pipeline and of
 Ultralytics' ``solutions.ObjectCounter`` with the same model, on PETS 2009 (one line).
+ObjectCounter runs with Footfall's tracker and settings (``--tracker``, default ByteTrack),
+with ByteTrack when that is another one, and with its own default tracker (in Ultralytics
+8.4: TrackTrack with optical-flow motion compensation, the slowest of them).
 For the default model also what each speed option costs or gains, with the accuracy it
 then reaches on the same footage:
 
@@ -28,7 +31,7 @@ the detector now rebuilds for another shape (see ``footfall.edge.detector.openvi
 - each also with the crop, where the input is shaped and sized for the crop.
 
 Run:  YOLO_OFFLINE=1 FOOTFALL_MODEL_DIR=../shared/models .venv/bin/python benchmarks/bench_throughput.py
-      [--frames N] [--models yolo11n-int8,...]
+      [--frames N] [--models yolo11n-int8,...] [--tracker tracktrack]
 """
 
 from __future__ import annotations
@@ -46,14 +49,14 @@ os.environ.setdefault("YOLO_OFFLINE", "1")
 os.environ.setdefault("YOLO_VERBOSE", "False")
 
 import numpy as np
-from footfall.edge.detector import YoloDetector
+from footfall.edge.detector import YoloDetector, tracker_config
 from footfall.edge.evaluate import Case, events_by_line, footage_dir, pets_case, score, summarise
 from footfall.edge.input_size import PROBE_FRAMES, choose
 from footfall.edge.models import ResolvedModel, resolve_model
 from footfall.edge.motion import region_around
 from footfall.edge.pipeline import CountingPipeline, SpeedOptions
 from footfall.edge.sources import open_source
-from footfall.edge.tracks import Frame
+from footfall.edge.tracks import DEFAULT_TRACKER, TRACKERS, Frame
 from footfall.models import load_manifest
 
 VARIANTS = {
@@ -104,9 +107,14 @@ def empty_entrance(folder: Path, count: int) -> Iterator[Frame]:
 
 
 def footfall(
-    case: Case, model: ResolvedModel, label: str, warm: Frame, size: tuple[int, int] | None = None
+    case: Case,
+    model: ResolvedModel,
+    label: str,
+    warm: Frame,
+    size: tuple[int, int] | None = None,
+    tracker: str = DEFAULT_TRACKER,
 ) -> Contender:
-    detector = YoloDetector(model, imgsz=size)
+    detector = YoloDetector(model, imgsz=size, tracker=tracker)
     detector.track(warm)  # model compile outside the timing
     detector.reset()
     pipeline = CountingPipeline(case.name, case.lines, detector, speed=VARIANTS[label])
@@ -117,24 +125,38 @@ def footfall(
     return contender
 
 
-def object_counter(case: Case, model: ResolvedModel, warm: Frame) -> Contender:
+def object_counter(
+    case: Case, model: ResolvedModel, warm: Frame, tracker: str | None, label: str
+) -> Contender:
+    """Ultralytics' ObjectCounter; ``tracker`` None: its own default (TrackTrack with motion compensation)."""
     from ultralytics import solutions
 
     line = case.lines[0]
+    options = {} if tracker is None else {"tracker": tracker}
     counter = solutions.ObjectCounter(
         model=model.location,
         region=[(line.x1, line.y1), (line.x2, line.y2)],
         classes=[0],
         show=False,
         verbose=False,
-        tracker="bytetrack.yaml",
         imgsz=model.imgsz or 640,
+        **options,
     )
     counter.process(warm.image)  # model compile outside the timing (one extra frame of tracking)
-    return Contender("ObjectCounter", lambda frame: counter.process(frame.image))
+    return Contender(f"ObjectCounter, {label}", lambda frame: counter.process(frame.image))
 
 
-def sized(case: Case, model: ResolvedModel, warm: Frame, limit: int | None) -> list[Contender]:
+def object_counters(case: Case, model: ResolvedModel, warm: Frame, tracker: str) -> list[Contender]:
+    """ObjectCounter with our tracker and its settings, with ByteTrack (its fastest), and as shipped."""
+    ours = tracker_config(f"{tracker}.yaml", YoloDetector.__init__.__kwdefaults__["confidence"])
+    contenders = [object_counter(case, model, warm, ours, f"our tracker ({tracker})")]
+    if tracker != "bytetrack":
+        contenders.append(object_counter(case, model, warm, "bytetrack.yaml", "ByteTrack"))
+    contenders.append(object_counter(case, model, warm, None, "its default tracker"))
+    return contenders
+
+
+def sized(case: Case, model: ResolvedModel, warm: Frame, limit: int | None, tracker: str) -> list[Contender]:
     """Footfall with the input shaped to the frame or crop, and sized by the people in it."""
     probe = YoloDetector(model)
     head = list(frames_from(case.source, case.fps, min(PROBE_FRAMES, limit or PROBE_FRAMES)))
@@ -144,7 +166,7 @@ def sized(case: Case, model: ResolvedModel, warm: Frame, limit: int | None) -> l
         options = VARIANTS[variant]
         region = region_around(case.lines, width, height, options.crop_margin) if options.crop else None
         size = choose(mode, head, probe.detect, native_long=model.imgsz or 640, region=region)
-        contender = footfall(case, model, variant, warm, size)
+        contender = footfall(case, model, variant, warm, size, tracker)
         contender.name = f"Footfall {label} ({size[0]}x{size[1]})" if size else f"Footfall {label}"
         contenders.append(contender)
     return contenders
@@ -176,7 +198,7 @@ def paired(frames: Iterator[Frame], contenders: list[Contender]) -> tuple[int, f
 def report(model_name: str, case: Case | None, contenders: list[Contender], n: int, decode: float) -> None:
     for c in contenders:
         fps = n / (decode + c.wall_s)
-        line = f"{model_name:<20} {c.name:<40} {fps:>9.1f} {1000 * c.cpu_s / max(n, 1):>9.1f}"
+        line = f"{model_name:<20} {c.name:<50} {fps:>9.1f} {1000 * c.cpu_s / max(n, 1):>9.1f}"
         if c.pipeline is not None:
             stats = c.pipeline.stats
             line += f" {stats.detected / max(stats.frames, 1):>8.0%}"
@@ -193,6 +215,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=None, help="only the first N frames of PETS")
     parser.add_argument("--models", default=None, help="comma-separated manifest names (default: all local)")
+    parser.add_argument("--tracker", choices=TRACKERS, default=DEFAULT_TRACKER, help="Footfall's tracker")
     args = parser.parse_args()
 
     folder = footage_dir(
@@ -206,10 +229,11 @@ def main() -> int:
     names = args.models.split(",") if args.models else list(load_manifest())
     default = resolve_model(None).manifest_name
     print(
-        f"cpu cores: {os.cpu_count()}; load average {os.getloadavg()[0]:.1f}; PETS 2009 S2L1 480x360, one line"
+        f"cpu cores: {os.cpu_count()}; load average {os.getloadavg()[0]:.1f}; PETS 2009 S2L1 480x360, one line;"
+        f" Footfall's tracker: {args.tracker}"
     )
     print(
-        f"{'model':<20} {'pipeline':<40} {'frames/s':>9} {'cpu ms/f':>9} {'inferred':>8} {'in acc':>7} {'out acc':>8}"
+        f"{'model':<20} {'pipeline':<50} {'frames/s':>9} {'cpu ms/f':>9} {'inferred':>8} {'in acc':>7} {'out acc':>8}"
     )
     for name in names:
         try:
@@ -218,20 +242,23 @@ def main() -> int:
             print(f"{name:<20} skipped: {error}")
             continue
         labels = list(VARIANTS) if name == default else ["plain"]
-        contenders = [footfall(case, model, label, warm) for label in labels]
+        contenders = [footfall(case, model, label, warm, tracker=args.tracker) for label in labels]
         if name == default:
-            contenders += sized(case, model, warm, args.frames)
+            contenders += sized(case, model, warm, args.frames, args.tracker)
         n, decode = paired(frames_from(case.source, case.fps, args.frames), contenders)
         report(name, case, contenders, n, decode)
         # ObjectCounter runs on its own, then Footfall plain again to bracket any change in load:
         # interleaved frame by frame with our detector in one process, Ultralytics' tracking state
         # gets mixed up between the two (our counts collapse), so it is never paired with ours.
-        for contender in (object_counter(case, model, warm), footfall(case, model, "plain", warm)):
+        ours = footfall(case, model, "plain", warm, tracker=args.tracker)
+        for contender in [*object_counters(case, model, warm, args.tracker), ours]:
             n, decode = paired(frames_from(case.source, case.fps, args.frames), [contender])
             contender.name += " (alone)"
             report(name, case, [contender], n, decode)
         if name == default:
-            idle = [footfall(case, model, label, warm) for label in ("plain", "motion gate")]
+            idle = [
+                footfall(case, model, label, warm, tracker=args.tracker) for label in ("plain", "motion gate")
+            ]
             for contender in idle:
                 contender.name = f"empty entrance, {contender.name}"
             n, decode = paired(empty_entrance(folder, 250), idle)

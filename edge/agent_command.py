@@ -12,7 +12,7 @@ import logging
 import signal
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from footfall.edge.camera_worker import FrameSource, Pipeline, PipelineFactory
 from footfall.edge.config import AgentCamera, DetectorSettings, load_agent_config, merge_cameras
@@ -50,7 +50,7 @@ def counting_pipelines(settings: DetectorSettings) -> PipelineFactory:
     calibrations = {}  # solved once per camera, reused when the watchdog restarts its pipeline
 
     def make(camera: AgentCamera, width: int, height: int) -> Pipeline:
-        options = {"confidence": settings.confidence}
+        options: dict[str, Any] = {"confidence": settings.confidence, "tracker": settings.tracker}
         if settings.imgsz or model.imgsz:
             options["imgsz"] = settings.imgsz or model.imgsz
         detector = YoloDetector(model, **options)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from footfall.edge.errors import EdgeConfigError
+from footfall.edge.tracks import DEFAULT_TRACKER, TrackerName
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from footfall.contracts import CameraConfig, DeviceConfig, LineConfig
@@ -131,7 +132,11 @@ class SupervisionSettings(_Strict):
 
 class DetectorSettings(_Strict):
     model: str | None = Field(default=None, description="Path or manifest name; None = the default model.")
-    confidence: float = Field(default=0.35, gt=0, lt=1)
+    confidence: float = Field(default=0.25, gt=0, lt=1)
+    tracker: TrackerName = Field(
+        default=DEFAULT_TRACKER,
+        description="Ultralytics tracker: bytetrack, or tracktrack (fewer misses in groups, slower).",
+    )
     imgsz: int | None = Field(
         default=None,
         ge=32,

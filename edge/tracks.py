@@ -11,12 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol, get_args
 
 if TYPE_CHECKING:
     import numpy as np
 
 from footfall.contracts import PersonClass
+
+#: The Ultralytics trackers a camera may use (see :mod:`footfall.edge.detector` for the default's why).
+TrackerName = Literal["bytetrack", "tracktrack", "botsort"]
+TRACKERS: tuple[str, ...] = get_args(TrackerName)
+DEFAULT_TRACKER: TrackerName = "bytetrack"
 
 Box = tuple[float, float, float, float]  # x1, y1, x2, y2 in pixels of the source frame
 

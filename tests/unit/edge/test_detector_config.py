@@ -11,20 +11,52 @@ pytest.importorskip("ultralytics")
 
 
 def test_default_confidence_keeps_the_stock_tracker() -> None:
-    from footfall.edge.detector import _tracker_config
+    from footfall.edge.detector import tracker_config
 
-    assert Path(_tracker_config("bytetrack.yaml", 0.25)).parent.name == "trackers"
+    assert Path(tracker_config("bytetrack.yaml", 0.25)).parent.name == "trackers"
 
 
-@pytest.mark.parametrize("name", ["bytetrack.yaml", "botsort.yaml"])
+@pytest.mark.parametrize("name", ["tracktrack.yaml", "bytetrack.yaml", "botsort.yaml"])
 def test_other_confidence_writes_a_tracker_file(name: str) -> None:
-    from footfall.edge.detector import _tracker_config
+    from footfall.edge.detector import tracker_config
 
-    path = _tracker_config(name, 0.4)
+    path = tracker_config(name, 0.4)
     config = yaml.safe_load(Path(path).read_text())
     assert config["track_high_thresh"] == 0.4 and config["new_track_thresh"] == 0.4
+    assert config["track_low_thresh"] == 0.1
     assert config["tracker_type"] == name.removesuffix(".yaml")
-    assert _tracker_config(name, 0.4) == path  # the same setting reuses the same file
+    assert tracker_config(name, 0.4) == path  # the same setting reuses the same file
+
+
+@pytest.mark.parametrize("name", ["tracktrack.yaml", "botsort.yaml"])
+def test_fixed_cameras_need_no_motion_compensation(name: str) -> None:
+    from footfall.edge.detector import tracker_config
+
+    config = yaml.safe_load(Path(tracker_config(name, 0.25)).read_text())
+    assert config["gmc_method"] == "none"
+    assert config["track_high_thresh"] == 0.25 and config["track_low_thresh"] == 0.1
+
+
+def test_a_confidence_under_the_second_stage_lowers_it() -> None:
+    from footfall.edge.detector import tracker_config
+
+    config = yaml.safe_load(Path(tracker_config("tracktrack.yaml", 0.05)).read_text())
+    assert config["track_low_thresh"] == 0.05 and config["new_track_thresh"] == 0.05
+
+
+def test_the_agent_and_the_count_command_default_to_the_same_tracker() -> None:
+    import argparse
+
+    from footfall.edge.config import DetectorSettings
+    from footfall.edge.count_cli import add_detector_arguments
+    from footfall.edge.detector import YoloDetector
+
+    parser = argparse.ArgumentParser()
+    add_detector_arguments(parser)
+    cli = parser.parse_args([])
+    agent = DetectorSettings()
+    assert cli.tracker == agent.tracker == YoloDetector.__init__.__kwdefaults__["tracker"] == "bytetrack"
+    assert cli.confidence == agent.confidence
 
 
 @pytest.mark.parametrize(
