@@ -76,33 +76,30 @@ def test_caviar_door_counts_one_in_one_out_not_the_passer_by(footage_dir: Path, 
     assert [c["direction"] for c in result["crossings"]] == ["out", "in"]
 
 
-def test_pets_feet_hidden_behind_a_passer_by_do_not_cross(footage_dir: Path, model_dir: Path) -> None:
-    """PETS frames 530-600: a walker stands while another passes in front and hides their legs.
-
-    Their box shrinks to the upper body for five frames: its bottom jumps 38 px up the path,
-    over ``trap``, and back (an in and an out from the box bottom). The feet stay put, and so
-    must the count. ``busy`` checks that the counter does count in this stretch of footage.
-    """
-    from footfall.edge.counting.lines import CountingLine
-    from footfall.edge.detector import YoloDetector
-    from footfall.edge.evaluate import PETS_FPS, pets_tracks
+def _pets_window_truth(footage_dir: Path, lines, first: int, last: int) -> dict[str, list]:
+    """True crossings of ``lines`` by the annotated PETS tracks within frames ``first``-``last``."""
+    from footfall.edge.evaluate import pets_tracks
     from footfall.edge.ground_truth import true_crossings
-    from footfall.edge.models import resolve_model
-    from footfall.edge.pipeline import CountingPipeline
-    from footfall.edge.sources import open_source
 
-    first, last = 530, 600
-    trap = CountingLine("trap", 90, 285, 150, 285, 120, 250)
-    busy = CountingLine("busy", 150, 300, 150, 359, 180, 330)
     window = {
         track: [p for p in positions if first <= p.frame <= last]
         for track, positions in pets_tracks(footage_dir).items()
     }
-    truth = {line.line_id: true_crossings(window, line) for line in (trap, busy)}
-    assert truth["trap"] == [] and sum(c.direction == "out" for c in truth["busy"]) == 2
+    return {line.line_id: true_crossings(window, line) for line in lines}
 
-    detector = YoloDetector(resolve_model(str(model_dir / "yolo11n_int8_openvino_model")))
-    pipeline = CountingPipeline("pets", [trap, busy], detector)
+
+def _count_pets_window(
+    footage_dir: Path, model_dir: Path, lines, first: int, last: int, **detector_options
+) -> list:
+    """The real yolo11n on PETS frames ``first``-``last`` only, from a fresh tracker: the events."""
+    from footfall.edge.detector import YoloDetector
+    from footfall.edge.evaluate import PETS_FPS
+    from footfall.edge.models import resolve_model
+    from footfall.edge.pipeline import CountingPipeline
+    from footfall.edge.sources import open_source
+
+    detector = YoloDetector(resolve_model(str(model_dir / "yolo11n_int8_openvino_model")), **detector_options)
+    pipeline = CountingPipeline("pets", lines, detector)
     events = []
     source = open_source(str(footage_dir / "pets09_s2l1" / "vtest.avi"), fps=PETS_FPS)
     try:
@@ -113,7 +110,25 @@ def test_pets_feet_hidden_behind_a_passer_by_do_not_cross(footage_dir: Path, mod
                 events += pipeline.process(frame)
     finally:
         source.close()
-    events += pipeline.close()
+    return events + pipeline.close()
+
+
+def test_pets_feet_hidden_behind_a_passer_by_do_not_cross(footage_dir: Path, model_dir: Path) -> None:
+    """PETS frames 530-600: a walker stands while another passes in front and hides their legs.
+
+    Their box shrinks to the upper body for five frames: its bottom jumps 38 px up the path,
+    over ``trap``, and back (an in and an out from the box bottom). The feet stay put, and so
+    must the count. ``busy`` checks that the counter does count in this stretch of footage.
+    """
+    from footfall.edge.counting.lines import CountingLine
+
+    first, last = 530, 600
+    trap = CountingLine("trap", 90, 285, 150, 285, 120, 250)
+    busy = CountingLine("busy", 150, 300, 150, 359, 180, 330)
+    truth = _pets_window_truth(footage_dir, [trap, busy], first, last)
+    assert truth["trap"] == [] and sum(c.direction == "out" for c in truth["busy"]) == 2
+
+    events = _count_pets_window(footage_dir, model_dir, [trap, busy], first, last)
     assert [e for e in events if e.line_id == "trap"] == []
     assert sum(e.line_id == "busy" and e.direction == "out" for e in events) == 2
 
@@ -127,39 +142,16 @@ def test_tracktrack_counts_both_walkers_passing_each_other(footage_dir: Path, mo
     here: measured with the same model and frames, it counts the in only, on both lines.)
     """
     from footfall.edge.counting.lines import CountingLine
-    from footfall.edge.detector import YoloDetector
-    from footfall.edge.evaluate import PETS_FPS, pets_tracks
-    from footfall.edge.ground_truth import true_crossings
-    from footfall.edge.models import resolve_model
-    from footfall.edge.pipeline import CountingPipeline
-    from footfall.edge.sources import open_source
 
     first, last = 600, 650
     lines = [
         CountingLine("steep", 387, 0, 385, 296, 300, 150),
         CountingLine("slanted", 370, 79, 402, 359, 300, 150),
     ]
-    window = {
-        track: [p for p in positions if first <= p.frame <= last]
-        for track, positions in pets_tracks(footage_dir).items()
-    }
+    truth = _pets_window_truth(footage_dir, lines, first, last)
     for line in lines:
-        assert sorted(c.direction for c in true_crossings(window, line)) == ["in", "out"], line.line_id
+        assert sorted(c.direction for c in truth[line.line_id]) == ["in", "out"], line.line_id
 
-    detector = YoloDetector(
-        resolve_model(str(model_dir / "yolo11n_int8_openvino_model")), tracker="tracktrack"
-    )
-    pipeline = CountingPipeline("pets", lines, detector)
-    events = []
-    source = open_source(str(footage_dir / "pets09_s2l1" / "vtest.avi"), fps=PETS_FPS)
-    try:
-        for frame in source:
-            if frame.index > last:
-                break
-            if frame.index >= first:
-                events += pipeline.process(frame)
-    finally:
-        source.close()
-    events += pipeline.close()
+    events = _count_pets_window(footage_dir, model_dir, lines, first, last, tracker="tracktrack")
     for line in lines:
         assert sorted(e.direction for e in events if e.line_id == line.line_id) == ["in", "out"], line.line_id
