@@ -10,8 +10,9 @@ Truth comes from MOT tracks (any line: :mod:`footfall.edge.ground_truth`) or fro
 counts (footage labelled only with totals, like the CAVIAR shop door).
 
 The standard suite is PETS 2009 S2.L1 with seven lines of different placement (centre,
-edges, diagonal, short) plus the CAVIAR door, each also on grayscale, darkened (gamma 2.2)
-frames, as from a camera in IR night mode.
+edges, diagonal, short), the CAVIAR shop door, and two lines of our own on the CAVIAR
+corridor camera (a shop front people vanish through, a walkway), each also on grayscale,
+darkened (gamma 2.2) frames, as from a camera in IR night mode.
 """
 
 from __future__ import annotations
@@ -59,6 +60,14 @@ PETS_SCALE = 0.625  # annotation pixels (768x576) to video pixels
 PETS_FRAMES = 795
 PETS_TRACK_END_RADIUS = 20.0  # pixels round the feet where annotated tracks begin or end
 CAVIAR_DOOR = (212, 145, 328, 145, 270, 110)
+#: Our own lines on the CAVIAR corridor camera (384x288), true counts by watching the clip:
+#: along the shop front on the left, where one man walks into the shop (frames 130-152) and
+#: another comes out 0.6 s later (from 168); across the walkway, which only the second one
+#: crosses, towards the camera (about frame 228). Nobody else comes near either line.
+CAVIAR_CORRIDOR_LINES: dict[str, tuple[tuple[float, float, float, float, float, float], int, int]] = {
+    "shop-front": ((80, 140, 80, 265, 20, 200), 1, 1),
+    "walkway": ((75, 210, 330, 210, 200, 100), 0, 1),
+}
 
 
 @dataclass(frozen=True)
@@ -284,8 +293,23 @@ def caviar_door_case(folder: Path) -> Case:
     )
 
 
+def caviar_corridor_case(folder: Path) -> Case:
+    lines, counts = [], {}
+    for line_id, (geometry, true_in, true_out) in CAVIAR_CORRIDOR_LINES.items():
+        lines.append(CountingLine(line_id, *geometry, name=line_id))
+        counts[(line_id, "in")], counts[(line_id, "out")] = true_in, true_out
+    return Case(
+        "CAVIAR corridor",
+        str(folder / "caviar" / "EnterExitCrossingPaths1cor.mpg"),
+        lines,
+        25.0,
+        None,
+        counts,
+    )
+
+
 def standard_suite(folder: Path, *, dark: bool = True) -> list[Case]:
-    cases = [pets_case(folder), caviar_door_case(folder)]
+    cases = [pets_case(folder), caviar_door_case(folder), caviar_corridor_case(folder)]
     return cases + [c.darkened() for c in cases] if dark else cases
 
 

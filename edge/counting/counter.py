@@ -23,6 +23,11 @@ Semantics (DESIGN.md §4), and why each rule is there:
   it only when no properly seen person is within reach, otherwise that glimpse steals the
   identity of the person who really walked on (seen on PETS: a walker lost in a crowd at
   the line came back joined to a two-frame ghost, and their crossing was never counted).
+- **A gap ends the hold.** A person unseen for longer than a detector's blink
+  (``commit_after_gap_s``) has, for the line, ended their track: a pending crossing commits
+  before a reappearing track is joined to them. Otherwise someone who vanishes through a shop
+  door just after stepping over, followed by someone else coming out there, is one "person"
+  stepping over and back, and both crossings cancel (seen on the CAVIAR corridor camera).
 - **Segment ends are exact.** A tolerance at the ends (in pixels or box heights) was
   measured on 60+ lines: it turns as many misses into double counts as it fixes, because
   the foot point's error along the line is unbiased (median 1.3 px against the annotation).
@@ -56,6 +61,7 @@ class CounterSettings:
     duplicate_overlap: float = 0.75  # a box this much inside another one, same feet: one person, two boxes
     duplicate_foot: float = 0.1  # feet closer than this (in box heights) for a duplicate
     gap_s: float = 2.0  # a vanished track may reappear (bridged) this long; then its state is closed
+    commit_after_gap_s: float = 0.3  # unseen this long: pending crossings commit as at a track's end
     bridge_radius: float = 0.5  # how far (in box heights) a reappearing track may be from where the lost one
     bridge_growth: float = 0.6  # ... was heading, plus this many box heights per second of gap
     end_margin_px: float = 0.0  # extra length at each end of the segment that still counts
@@ -64,8 +70,10 @@ class CounterSettings:
     feet: FeetSettings | None = field(default_factory=FeetSettings)  # None: the foot is always the box bottom
 
     def __post_init__(self) -> None:
-        if self.hold_frames < 1 or self.gap_s <= 0 or self.band_fraction < 0:
-            raise ValueError("hold_frames must be >= 1, gap_s > 0 and band_fraction >= 0")
+        if self.hold_frames < 1 or self.gap_s <= 0 or self.band_fraction < 0 or self.commit_after_gap_s <= 0:
+            raise ValueError(
+                "hold_frames must be >= 1, gap_s > 0, commit_after_gap_s > 0 and band_fraction >= 0"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +178,7 @@ class LineCounter:
         crossings: list[Crossing] = []
         seen: set[int] = set()
         for obs in self._without_duplicates(list(observations)):
-            person = self._person_for(obs, frame_index, t, seen)
+            person = self._person_for(obs, frame_index, t, seen, crossings)
             if person.person_id in seen:
                 continue  # two boxes for one person in one frame: keep the first
             seen.add(person.person_id)
@@ -199,12 +207,20 @@ class LineCounter:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _person_for(self, obs: Observation, frame_index: int, t: float, seen: set[int]) -> _Person:
+    def _person_for(
+        self, obs: Observation, frame_index: int, t: float, seen: set[int], crossings: list[Crossing]
+    ) -> _Person:
+        """The person ``obs`` belongs to: by tracker id, else a lost person it continues, else new.
+
+        Crossings committed because a lost person was unseen too long go to ``crossings``.
+        """
         person_id = self._by_track.get(obs.track_id)
         if person_id is not None and person_id in self._people:
             return self._people[person_id]
         lost = self._nearest_lost(obs, frame_index, t, seen)
         if lost is not None:
+            if t - lost.last_t >= self.settings.commit_after_gap_s:
+                crossings.extend(self._close(lost))
             self._by_track.pop(lost.track_id, None)
             lost.track_id = obs.track_id
             self._by_track[obs.track_id] = lost.person_id
@@ -342,11 +358,14 @@ class LineCounter:
             self.end_traffic[line.line_id] = self.end_traffic.get(line.line_id, 0) + 1
 
     def _close(self, person: _Person) -> list[Crossing]:
+        """Commit the person's pending crossings, as when their track ends on the new side."""
         crossings = []
         for line in self.lines:
             state = person.lines.get(line.line_id)
             if state is not None and state.pending is not None:
-                crossing = self._crossing(person, line, state.pending)
+                pending = state.pending
+                state.stable, state.anchor, state.pending = pending.side, pending.first, None
+                crossing = self._crossing(person, line, pending)
                 if crossing is not None:
                     crossings.append(crossing)
         return crossings

@@ -159,6 +159,24 @@ def _ends_just_after_crossing() -> Tracks:
     return {1: [*line_path((200, 100), (200, 190), 10), (10, 200, 215)]}
 
 
+def _vanishes_through_door_another_comes_out() -> Tracks:
+    # One walks up to the door, steps through and is gone (inside the shop) before the hold;
+    # 0.6 s later someone else comes out there, first seen on the threshold. Gap bridging
+    # joins them into one "person"; both crossings must still count (CAVIAR corridor camera).
+    return {
+        1: [*line_path((200, 150), (200, 190), 10), (10, 200, 212)],
+        2: line_path((200, 198), (200, 100), 12, first_frame=16),
+    }
+
+
+def _u_turn_with_a_blink() -> Tracks:
+    # Steps over for one frame, the detector misses them for one frame, they are back outside:
+    # a blink is not a track's end, so back-and-forth still cancels.
+    return {
+        1: [*line_path((200, 120), (200, 190), 8), (8, 200, 215), *line_path((200, 190), (200, 120), 8, 10)]
+    }
+
+
 def _lost_at_line_ghost_nearby() -> Tracks:
     # Lost in a crowd just before the line; a two-frame ghost box (a partial detection) was seen
     # just inside; the walker comes back as a new id nearer the ghost than their own heading.
@@ -217,6 +235,8 @@ def _hidden_feet_walk_in() -> Tracks:
         (_duplicate_box(), (1, 0)),
         (_ends_just_after_crossing(), (1, 0)),
         (_vanishes_inside_other_appears_behind(), (1, 0)),
+        (_vanishes_through_door_another_comes_out(), (1, 1)),
+        (_u_turn_with_a_blink(), (0, 0)),
         (_lost_at_line_ghost_nearby(), (1, 0)),
         (_glimpse_then_walk_in(), (1, 0)),
         (_feet_hidden_by_someone_in_front(), (0, 0)),
@@ -239,6 +259,8 @@ def _hidden_feet_walk_in() -> Tracks:
         "duplicate-box",
         "ends-just-after-crossing",
         "vanishes-inside-other-appears-behind",
+        "vanishes-through-door-another-comes-out",
+        "u-turn-with-a-blink",
         "lost-at-line-ghost-nearby",
         "glimpse-then-walk-in",
         "feet-hidden-by-someone-in-front",
@@ -248,6 +270,13 @@ def _hidden_feet_walk_in() -> Tracks:
 )
 def test_scenarios(tracks: Tracks, expected: tuple[int, int]) -> None:
     assert totals(run(tracks)) == expected
+
+
+def test_the_door_case_needs_the_gap_to_end_the_hold() -> None:
+    # Without the rule the two people are one stepping over and back: nothing counts.
+    tracks = _vanishes_through_door_another_comes_out()
+    assert totals(run(tracks, commit_after_gap_s=10.0)) == (0, 0)
+    assert totals(run(tracks)) == (1, 1)
 
 
 def test_hidden_feet_would_count_twice_from_the_box_bottom() -> None:
