@@ -7,7 +7,8 @@ device config changes in one step.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from typing import Literal
 
 from footfall.contracts import LineConfig
 
@@ -79,3 +80,24 @@ def validation_problems(lines: Sequence[Mapping]) -> list[str]:
     if len(ids) != len(set(ids)):
         problems.append("Two lines share an id; give each line its own.")
     return problems
+
+
+EditorEvent = Literal["drawn", "inside", "line", "none"]
+
+
+def editor_event(triggered: Collection[str], *, select: str, drawn: bool, inside_click: bool) -> EditorEvent:
+    """What the editor's coordinate fields should show after the inputs in ``triggered`` changed.
+
+    ``drawn``: the picture reports a line drawn or moved; ``inside_click``: a click placed the
+    inside point. Dash hands one callback every input that changed in the same round, so the
+    picture's own resize (a relayout without a shape) can arrive together with the line chosen
+    once the camera's lines load; the chosen line must still fill the fields then, or they stay
+    empty. ``select`` is the line chooser's ``id.value``; no trigger at all is the page opening.
+    """
+    if drawn:
+        return "drawn"
+    if inside_click:
+        return "inside"
+    if not triggered or select in triggered:
+        return "line"
+    return "none"

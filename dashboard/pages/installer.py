@@ -408,21 +408,27 @@ def register(app: dash.Dash, api: FootfallClient) -> None:
         line_id: str | None, relayout: dict | None, click: dict | None, lines: list[dict] | None, mode: str
     ) -> Any:
         keep = dash.no_update
-        if (
-            ctx.triggered_id == ids.INS_CANVAS
-            and ctx.triggered_prop_ids
-            and any(p.endswith("relayoutData") for p in ctx.triggered_prop_ids)
-        ):
-            drawn = figures.drawn_line(relayout)
-            if drawn is None:
-                return (keep,) * 8
+        triggered = {prop for prop in ctx.triggered_prop_ids or () if prop != "."}  # ".": the page opening
+        drawn = figures.drawn_line(relayout) if f"{ids.INS_CANVAS}.relayoutData" in triggered else None
+        inside_click = (
+            f"{ids.INS_CANVAS}.clickData" in triggered
+            and mode == "inside"
+            and bool(click and click.get("points"))
+        )
+        event = lines_editing.editor_event(
+            triggered,
+            select=f"{ids.INS_LINE_SELECT}.value",
+            drawn=drawn is not None,
+            inside_click=inside_click,
+        )
+        if event == "drawn":
             return keep, keep, *drawn, keep, keep
-        if ctx.triggered_id == ids.INS_CANVAS:
-            if mode != "inside" or not click or not click.get("points"):
-                return (keep,) * 8
+        if event == "inside":
             point = click["points"][0]
             x, y = min(1.0, max(0.0, float(point["x"]))), min(1.0, max(0.0, float(point["y"])))
             return keep, keep, keep, keep, keep, keep, round(x, 4), round(y, 4)
+        if event == "none":
+            return (keep,) * 8
         line = next((line for line in lines or [] if line["line_id"] == line_id), None)
         if line is None:
             return (None,) * 8

@@ -212,3 +212,26 @@ def test_conversion_without_sales_is_unknown_not_zero() -> None:
     traffic_gap = {"value": 0.2, "missing": ["traffic: 5 of 600 open minutes not counted"]}
     assert not store_status.lacks_sales(traffic_gap)
     assert not store_status.lacks_sales(None)
+
+
+SELECT = "ins-line-select.value"
+RESIZE = "ins-canvas.relayoutData"
+CLICK = "ins-canvas.clickData"
+
+
+@pytest.mark.parametrize(
+    ("triggered", "drawn", "inside_click", "expected"),
+    [
+        ((), False, False, "line"),  # the page opens: the chosen line fills the fields
+        ((SELECT,), False, False, "line"),
+        ((SELECT, RESIZE), False, False, "line"),  # lines loaded while the picture resized (CI flake)
+        ((RESIZE,), False, False, "none"),  # a zoom or resize alone changes nothing
+        ((RESIZE,), True, False, "drawn"),
+        ((SELECT, RESIZE), True, False, "drawn"),  # a line drawn wins over the chooser
+        ((CLICK,), False, False, "none"),  # a click while not placing the inside point
+        ((CLICK,), False, True, "inside"),
+    ],
+)
+def test_line_editor_fields_follow_what_changed(triggered, drawn, inside_click, expected) -> None:
+    event = lines_editing.editor_event(triggered, select=SELECT, drawn=drawn, inside_click=inside_click)
+    assert event == expected
