@@ -9,7 +9,8 @@ Semantics (DESIGN.md §4), and why each rule is there:
 - **Hidden feet.** When someone walks in front of a person, the box ends at the passer's
   head and its bottom jumps up across any line in between. A box much shorter than the
   person has been, whose top is where the person's motion puts it, has its feet at
-  ``top + height`` (:mod:`.feet`).
+  ``top + height`` (:mod:`.feet`); when the feet are inside a nearer person's box, even a
+  slightly short box is checked that way.
 - **Late count with hysteresis.** A crossing is committed only after the new side has held
   for ``hold_frames`` observations, or when the track ends on the new side. Someone who
   hovers on the threshold or steps over and straight back never counts (back-and-forth
@@ -177,12 +178,13 @@ class LineCounter:
         """Advance by one processed frame; returns the crossings committed in it."""
         crossings: list[Crossing] = []
         seen: set[int] = set()
-        for obs in self._without_duplicates(list(observations)):
+        kept = self._without_duplicates(list(observations))
+        for obs in kept:
             person = self._person_for(obs, frame_index, t, seen, crossings)
             if person.person_id in seen:
                 continue  # two boxes for one person in one frame: keep the first
             seen.add(person.person_id)
-            foot, height = self._feet(person, obs, t)
+            foot, height = self._feet(person, obs, t, _behind_someone(obs, kept))
             dt = t - person.last_t
             if person.observations and dt > 0:
                 vx, vy = (foot[0] - person.last_foot[0]) / dt, (foot[1] - person.last_foot[1]) / dt
@@ -292,11 +294,11 @@ class LineCounter:
                 best, best_distance = person, distance
         return best
 
-    def _feet(self, person: _Person, obs: Observation, t: float) -> tuple[Point, float]:
+    def _feet(self, person: _Person, obs: Observation, t: float, occluded: bool) -> tuple[Point, float]:
         """Foot point and full height: the box's, unless the box is cut or merged at one end."""
         if self.settings.feet is None:
             return obs.foot, obs.height
-        return locate_feet(person.feet, obs.box, t, person.velocity[1], self.settings.feet)
+        return locate_feet(person.feet, obs.box, t, person.velocity[1], self.settings.feet, occluded)
 
     def _band(self, height: float) -> float:
         s = self.settings
@@ -379,3 +381,12 @@ class LineCounter:
             if self._by_track.get(person.track_id) == person.person_id:
                 del self._by_track[person.track_id]
         return crossings
+
+
+def _behind_someone(obs: Observation, others: Sequence[Observation]) -> bool:
+    """Whether ``obs``'s foot point lies inside the box of someone nearer the camera (lower feet)."""
+    fx, fy = obs.foot
+    return any(
+        other is not obs and other.box[0] < fx < other.box[2] and other.box[1] < fy < other.box[3]
+        for other in others
+    )

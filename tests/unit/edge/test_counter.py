@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from footfall.edge.counting.counter import CounterSettings, Crossing, LineCounter, Observation
+from footfall.edge.counting.feet import FeetSettings
 from footfall.edge.counting.lines import CountingLine
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -217,6 +218,24 @@ def _hidden_feet_walk_in() -> Tracks:
     return {1: points}
 
 
+#: A shop door seen from the walkway: the shop is up the image, away from the camera.
+SHOP_DOOR = CountingLine("door", 100, 200, 300, 200, 200, 140)
+
+
+def _waits_outside_while_someone_passes_in_front() -> Tracks:
+    """Waits on the walkway 6 px from the shop door; a passer-by nearer the camera hides their ankles.
+
+    The waiting person's box loses its bottom 12 px (0.88 of their height, too little to look
+    cut on its own) for the 0.8 s the passer's box covers their feet.
+    """
+    passer = [(i, 60 + 5 * i, 290, 120) for i in range(60)]  # 120 px tall: nearer the camera
+    waiting = []
+    for i in range(60):
+        hidden = abs(passer[i][1] - 200) < 20
+        waiting.append((i, 200, 194, 88) if hidden else (i, 200, 206, 100))
+    return {1: waiting, 2: passer}
+
+
 @pytest.mark.parametrize(
     ("tracks", "expected"),
     [
@@ -277,6 +296,14 @@ def test_the_door_case_needs_the_gap_to_end_the_hold() -> None:
     tracks = _vanishes_through_door_another_comes_out()
     assert totals(run(tracks, commit_after_gap_s=10.0)) == (0, 0)
     assert totals(run(tracks)) == (1, 1)
+
+
+def test_a_wait_by_the_door_counts_nothing_while_someone_passes_in_front() -> None:
+    tracks = _waits_outside_while_someone_passes_in_front()
+    assert totals(run(tracks, [SHOP_DOOR])) == (0, 0)
+    # The trap is real: without the rule for feet behind someone, the cut box steps in and out.
+    no_rule = {"feet": FeetSettings(behind_someone=None)}
+    assert totals(run(tracks, [SHOP_DOOR], **no_rule)) == (1, 1)
 
 
 def test_hidden_feet_would_count_twice_from_the_box_bottom() -> None:

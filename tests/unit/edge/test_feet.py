@@ -71,3 +71,37 @@ def test_the_reference_follows_slow_changes_of_size() -> None:
         bottom = 200 - step
         locate_feet(state, box(100, bottom), 0.5 + step * 0.1, -10.0, SETTINGS)
     assert state.height == pytest.approx(61, abs=5)  # the average lags a few pixels behind
+
+
+@pytest.mark.parametrize(
+    ("top", "bottom", "occluded", "expected_foot", "why"),
+    [
+        (100, 188, True, 200, "ankles hidden by someone in front (0.88), head in place: feet below the head"),
+        (100, 188, False, 188, "the same box in the open: within the tolerance, the bottom"),
+        (112, 200, True, 200, "behind someone but the bottom is in place: the bottom"),
+        (100, 205, True, 200, "behind someone, stretched into them, head in place: feet below the head"),
+        (100, 215, True, 215, "behind someone but clearly taller (1.15): the box's bottom, as in the open"),
+    ],
+)
+def test_behind_someone_a_slightly_short_box_is_checked_end_by_end(
+    top: float, bottom: float, occluded: bool, expected_foot: float, why: str
+) -> None:
+    state = settled()
+    (_, y), _ = locate_feet(state, box(top, bottom), 0.6, 0.0, SETTINGS, occluded=occluded)
+    assert round(y) == expected_foot, why
+
+
+def test_boxes_cut_behind_someone_do_not_shrink_the_reference() -> None:
+    state = settled()
+    for step in range(10):
+        (_, y), height = locate_feet(state, box(100, 188), 0.6 + step * 0.1, 0.0, SETTINGS, occluded=True)
+        assert (round(y), round(height)) == (200, 100)
+    (_, y), _ = locate_feet(state, box(100, 188), 1.6, 0.0, SETTINGS, occluded=False)
+    assert y == 188  # in the open again: the box is within tolerance and its bottom holds
+
+
+def test_the_rule_can_be_switched_off() -> None:
+    state = settled()
+    off = FeetSettings(behind_someone=None)
+    (_, y), _ = locate_feet(state, box(100, 188), 0.6, 0.0, off, occluded=True)
+    assert y == 188
