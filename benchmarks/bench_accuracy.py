@@ -19,6 +19,15 @@ pass (the detector runs once). Printed beside it: the same counter fed the annot
 tracks themselves, i.e. what the counting rules alone cost against this truth (people
 standing on a line or grazing a segment end make per-line accuracy noisy for any counter).
 
+Lines beside people standing still: everyone in the PETS annotation whose feet stay within
+0.15 body heights for 3 s or more gets 60 lines 2-8 px from their feet (6 angles, either
+side; :mod:`footfall.edge.waiting_lines`). On a line nobody crossed during the wait (the
+annotation says so), every count during the wait is false: a passer-by hiding the waiting
+person's ankles, a box merged with a neighbour, an id switch. Printed for the recorded tracks
+(normal and gray/dark) and for the annotated tracks, whose figure is the probe's own floor
+(a person who crossed just before the wait counted a frame or two late). ObjectCounter is
+not run on these 660 lines (one instance per line).
+
 Input size (``--imgsz``): ``native`` (the export's own square), ``fit`` (same scale, input
 shaped like the frame), a number (long side, shaped like the frame), or ``auto`` (long
 side from the median person height in the case's first frames, see
@@ -31,6 +40,7 @@ Run:  YOLO_OFFLINE=1 FOOTFALL_MODEL_DIR=../shared/models .venv/bin/python benchm
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import os
@@ -44,12 +54,15 @@ os.environ.setdefault("YOLO_VERBOSE", "False")
 from footfall.edge.counting.lines import CountingLine
 from footfall.edge.detector import YoloDetector
 from footfall.edge.evaluate import (
+    PETS_FPS,
     Case,
     Row,
+    count_case,
     footage_dir,
     frames_of,
     pets_tracks,
     pets_unseen_case,
+    pets_waiting_case,
     run_case,
     score,
     standard_suite,
@@ -60,6 +73,7 @@ from footfall.edge.models import resolve_model
 from footfall.edge.pipeline import CountingPipeline
 from footfall.edge.replay import AnnotatedTracker, RecordingTracker, ReplayTracker
 from footfall.edge.tracks import DEFAULT_TRACKER, TRACKERS
+from footfall.edge.waiting_lines import WaitingResult, score_waiting
 
 
 def object_counter_in_is_our_in(line: CountingLine) -> bool:
@@ -167,6 +181,7 @@ def main() -> int:
         theirs += rows
         timing.append((case.name, result.frames, result.elapsed_s, elapsed))
     unseen = unseen_lines(folder, args, recorded) if args.unseen > 0 else None
+    waiting = waiting_lines(folder, args, recorded)
 
     if args.json:
         print(
@@ -181,6 +196,7 @@ def main() -> int:
                         name: {"rows": [r.as_dict() for r in rows], "summary": summarise(rows)}
                         for name, rows in unseen.items()
                     },
+                    "waiting": {name: dataclasses.asdict(result) for name, result in waiting.items()},
                 }
             )
         )
@@ -216,6 +232,7 @@ def main() -> int:
         )
     if unseen is not None:
         print_unseen(unseen, args)
+    print_waiting(waiting)
     return 0
 
 
@@ -247,6 +264,50 @@ def unseen_lines(folder: Path, args: argparse.Namespace, recorded: dict) -> dict
             case, lambda c: CountingPipeline(c.name, c.lines, annotated)
         ).rows
     return out
+
+
+def waiting_lines(folder: Path, args: argparse.Namespace, recorded: dict) -> dict[str, WaitingResult]:
+    """False counts on lines beside people standing still (recorded tracks, and annotated ones)."""
+    case, probes = pets_waiting_case(folder)
+    truth: dict[str, list[int]] = {}
+    for (line_id, _), frames in (case.true_frames or {}).items():
+        truth.setdefault(line_id, []).extend(frames)
+    margin = round(PETS_FPS)
+
+    def false_counts(variant: Case, tracker: object) -> WaitingResult:
+        events = count_case(variant, lambda c: CountingPipeline(c.name, c.lines, tracker)).events
+        counted: dict[str, list[int]] = {}
+        for event in events:
+            counted.setdefault(event.line_id, []).append(event.frame_index)
+        return score_waiting(probes, truth, counted, margin_frames=margin)
+
+    out: dict[str, WaitingResult] = {}
+    for variant in [case] if args.no_dark else [case, case.darkened()]:
+        print(
+            f"== {variant.name}{' dark' if variant.dark else ''}: Footfall (recorded tracks) ...",
+            file=sys.stderr,
+        )
+        tracks = recorded[(variant.source, variant.dark)]
+        out["Footfall" + (" gray/dark" if variant.dark else "")] = false_counts(
+            variant, ReplayTracker(tracks)
+        )
+    print(f"== {case.name}: counter on the annotated tracks ...", file=sys.stderr, flush=True)
+    out["rules on annotated tracks"] = false_counts(case, AnnotatedTracker(pets_tracks(folder)))
+    return out
+
+
+def print_waiting(waiting: dict[str, WaitingResult]) -> None:
+    print()
+    any_result = next(iter(waiting.values()))
+    print(
+        f"lines beside people standing still (PETS, {any_result.lines} lines 2-8 px from the feet of"
+        " everyone who stands 3 s or more; clean: nobody crossed during the wait):"
+    )
+    for name, result in waiting.items():
+        print(
+            f"{name:<26} false counts during waits {result.false_counts} on"
+            f" {result.lines_with_false_counts} of {result.clean} clean lines"
+        )
 
 
 def print_unseen(unseen: dict[str, list[Row]], args: argparse.Namespace) -> None:

@@ -39,6 +39,7 @@ from footfall.edge.ground_truth import (
 )
 from footfall.edge.tracks import Frame
 from footfall.edge.unseen_lines import sample_lines
+from footfall.edge.waiting_lines import ProbeLine, find_waits, probe_lines
 
 from footfall.contracts import CrossingEvent, Direction
 
@@ -58,6 +59,8 @@ PETS_FPS = 7.0  # real frame rate; the container says 10
 PETS_SIZE = (480, 360)
 PETS_SCALE = 0.625  # annotation pixels (768x576) to video pixels
 PETS_FRAMES = 795
+PETS_WAIT_S = 3.0  # standing still this long is a wait, for lines beside waiting people
+PETS_WAIT_RADIUS = 0.15  # ... with the feet within this many body heights of where the wait began
 PETS_TRACK_END_RADIUS = 20.0  # pixels round the feet where annotated tracks begin or end
 CAVIAR_DOOR = (212, 145, 328, 145, 270, 110)
 #: Our own lines on the CAVIAR corridor camera (384x288), true counts by watching the clip:
@@ -215,8 +218,16 @@ def frames_of(case: Case) -> Iterator[Frame]:
 PipelineFactory = Callable[[Case], object]
 
 
-def run_case(case: Case, make_pipeline: PipelineFactory) -> CaseResult:
-    """Count one case's footage with a fresh pipeline and score it."""
+@dataclass
+class CaseCount:
+    events: list[CrossingEvent]
+    frames: int
+    elapsed_s: float
+    fps: float
+
+
+def count_case(case: Case, make_pipeline: PipelineFactory) -> CaseCount:
+    """Count one case's footage with a fresh pipeline."""
     pipeline = make_pipeline(case)
     events: list[CrossingEvent] = []
     started = time.perf_counter()
@@ -228,8 +239,14 @@ def run_case(case: Case, make_pipeline: PipelineFactory) -> CaseResult:
         if frame.index == 0 and case.fps is None:
             fps = 1.0 / frame.t if frame.t > 0 else fps
     events.extend(pipeline.close())  # type: ignore[attr-defined]
-    elapsed = time.perf_counter() - started
-    return CaseResult(case, score(case, events_by_line(events), fps=fps), frames, elapsed)
+    return CaseCount(events, frames, time.perf_counter() - started, fps)
+
+
+def run_case(case: Case, make_pipeline: PipelineFactory) -> CaseResult:
+    """Count one case's footage with a fresh pipeline and score it."""
+    counted = count_case(case, make_pipeline)
+    rows = score(case, events_by_line(counted.events), fps=counted.fps)
+    return CaseResult(case, rows, counted.frames, counted.elapsed_s)
 
 
 # -- the standard suite ---------------------------------------------------------------------
@@ -261,6 +278,14 @@ def pets_unseen_case(folder: Path, count: int, *, seed: int = 1) -> Case:
     )
     lines = sample_lines(count, *PETS_SIZE, seed=seed, avoid=avoid)
     return _pets_case_with(folder, lines, f"PETS09-S2L1 unseen x{count} seed {seed}")
+
+
+def pets_waiting_case(folder: Path) -> tuple[Case, list[ProbeLine]]:
+    """PETS with lines beside everyone who stands still for ``PETS_WAIT_S`` (:mod:`.waiting_lines`)."""
+    waits = find_waits(pets_tracks(folder), min_frames=round(PETS_WAIT_S * PETS_FPS), radius=PETS_WAIT_RADIUS)
+    probes = probe_lines(waits, scale=PETS_SIZE[0] / 480)
+    case = _pets_case_with(folder, [p.line for p in probes], "PETS09-S2L1 waiting")
+    return case, probes
 
 
 def pets_tracks(folder: Path) -> dict[int, list[TruePosition]]:
