@@ -19,6 +19,11 @@ pass (the detector runs once). Printed beside it: the same counter fed the annot
 tracks themselves, i.e. what the counting rules alone cost against this truth (people
 standing on a line or grazing a segment end make per-line accuracy noisy for any counter).
 
+Shop doors, mirrored and played backwards (``--no-doors`` skips them): the CAVIAR door and
+corridor clips flipped left to right, run last frame first, and both. Everyone walks the
+other way and the detector and tracker see new sequences; the truth follows from the
+original's (backwards, every in is an out). Printed as a second table.
+
 Lines beside people standing still: everyone in the PETS annotation whose feet stay within
 0.15 body heights for 3 s or more gets 60 lines 2-8 px from their feet (6 angles, either
 side; :mod:`footfall.edge.waiting_lines`). On a line nobody crossed during the wait (the
@@ -34,7 +39,7 @@ side from the median person height in the case's first frames, see
 :mod:`footfall.edge.input_size`). OpenVINO exports are resized by the detector.
 
 Run:  YOLO_OFFLINE=1 FOOTFALL_MODEL_DIR=../shared/models .venv/bin/python benchmarks/bench_accuracy.py
-      [--model yolov8n-int8] [--no-dark] [--unseen 60] [--seed 1] [--seeds 5] [--no-object-counter] [--imgsz native|fit|auto|N] [--tracker tracktrack] [--json]
+      [--model yolov8n-int8] [--no-dark] [--no-doors] [--unseen 60] [--seed 1] [--seeds 5] [--no-object-counter] [--imgsz native|fit|auto|N] [--tracker tracktrack] [--json]
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ from footfall.edge.evaluate import (
     Case,
     Row,
     count_case,
+    door_variants,
     footage_dir,
     frames_of,
     pets_tracks,
@@ -141,6 +147,9 @@ def main() -> int:
     parser.add_argument(
         "--seeds", type=int, default=5, help="sets of unseen lines, seeds --seed, --seed + 1, ... (default 5)"
     )
+    parser.add_argument(
+        "--no-doors", action="store_true", help="skip the CAVIAR doors mirrored and played backwards"
+    )
     parser.add_argument("--no-object-counter", action="store_true", help="skip Ultralytics' ObjectCounter")
     parser.add_argument("--imgsz", default="native", help="native, fit, auto, or a long side in pixels")
     parser.add_argument(
@@ -159,10 +168,14 @@ def main() -> int:
     detectors: dict[object, YoloDetector] = {None: native}
     ours: list[Row] = []
     theirs: list[Row] = []
+    door_ours: list[Row] = []
+    door_theirs: list[Row] = []
     timing = []
     recorded: dict[tuple[str, bool], dict] = {}
     sizes: dict[str, tuple[int, int] | None] = {}
-    for case in cases:
+    doors = [] if args.no_doors else door_variants(folder)
+    doors += [] if args.no_dark else [c.darkened() for c in doors]
+    for case in cases + doors:
         size = input_size_for(case, args.imgsz, native, model.imgsz or 640)
         if size not in detectors:
             detectors[size] = YoloDetector(model, imgsz=size, tracker=args.tracker)
@@ -170,15 +183,17 @@ def main() -> int:
         sizes[case.name] = size
         recording = RecordingTracker(detectors[size])
         result = run_case(case, lambda c, r=recording: CountingPipeline(c.name, c.lines, r))
-        recorded[(case.source, case.dark)] = recording.recorded
-        ours += result.rows
+        is_door_variant = case.mirror_width is not None or case.backwards
+        if not is_door_variant:
+            recorded[(case.source, case.dark)] = recording.recorded
+        (door_ours if is_door_variant else ours).extend(result.rows)
         if args.no_object_counter:
-            theirs += [Row(r.case, r.line_id, r.direction, r.true, 0, None, None) for r in result.rows]
-            timing.append((case.name, result.frames, result.elapsed_s, float("nan")))
-            continue
-        print(f"== {case.name}: ObjectCounter ...", file=sys.stderr, flush=True)
-        rows, elapsed, frames = run_object_counter(case, model.location, imgsz, native.tracker)
-        theirs += rows
+            rows = [Row(r.case, r.line_id, r.direction, r.true, 0, None, None) for r in result.rows]
+            elapsed = float("nan")
+        else:
+            print(f"== {case.name}: ObjectCounter ...", file=sys.stderr, flush=True)
+            rows, elapsed, _ = run_object_counter(case, model.location, imgsz, native.tracker)
+        (door_theirs if is_door_variant else theirs).extend(rows)
         timing.append((case.name, result.frames, result.elapsed_s, elapsed))
     unseen = unseen_lines(folder, args, recorded) if args.unseen > 0 else None
     waiting = waiting_lines(folder, args, recorded)
@@ -190,6 +205,16 @@ def main() -> int:
                     "model": model.location,
                     "footfall": {"rows": [r.as_dict() for r in ours], "summary": summarise(ours)},
                     "object_counter": {"rows": [r.as_dict() for r in theirs], "summary": summarise(theirs)},
+                    "doors": {
+                        "footfall": {
+                            "rows": [r.as_dict() for r in door_ours],
+                            "summary": summarise(door_ours),
+                        },
+                        "object_counter": {
+                            "rows": [r.as_dict() for r in door_theirs],
+                            "summary": summarise(door_theirs),
+                        },
+                    },
                     "unseen": None
                     if unseen is None
                     else {
@@ -203,27 +228,11 @@ def main() -> int:
         return 0
 
     print(f"model: {model.manifest_name or model.location}; tracker: {Path(native.tracker).name} (both)")
-    header = (
-        f"{'case':<30} {'line':<18} {'dir':<4} {'true':>4} | {'ours':>4} {'miss':>4} {'dbl':>4} {'acc':>7} |"
-        f" {'OC':>4} {'miss':>4} {'dbl':>4} {'acc':>7}"
-    )
-    print(header)
-    print("-" * len(header))
-    for a, b in zip(ours, theirs, strict=True):
-        print(
-            f"{a.case:<30} {a.line_id:<18} {a.direction:<4} {a.true:>4} | {a.counted:>4} {_n(a.misses):>4}"
-            f" {_n(a.doubles):>4} {_pct(a.accuracy):>7} | {b.counted:>4} {_n(b.misses):>4} {_n(b.doubles):>4}"
-            f" {_pct(b.accuracy):>7}"
-        )
-    compared = [("Footfall", ours)] + ([] if args.no_object_counter else [("ObjectCounter", theirs)])
-    for name, rows in compared:
-        s = summarise(rows)
-        misses = sum(r.misses or 0 for r in rows)
-        doubles = sum(r.doubles or 0 for r in rows)
-        print(
-            f"{name:<14} in {_pct(s['in_accuracy'])}  out {_pct(s['out_accuracy'])}  worst row"
-            f" {_pct(s['worst_row_accuracy'])}  misses {misses}  double counts {doubles}"
-        )
+    print_table(ours, theirs, args.no_object_counter)
+    if doors:
+        print()
+        print("shop doors mirrored, played backwards, and both (new sequences for the detector, same truth):")
+        print_table(door_ours, door_theirs, args.no_object_counter)
     for name, size in sizes.items():
         print(f"{name:<30} detector input {'native' if size is None else f'{size[0]}x{size[1]}'}")
     for name, frames, ours_s, theirs_s in timing:
@@ -234,6 +243,31 @@ def main() -> int:
         print_unseen(unseen, args)
     print_waiting(waiting)
     return 0
+
+
+def print_table(ours: list[Row], theirs: list[Row], no_object_counter: bool) -> None:
+    w = max([30, *(len(r.case) for r in ours)])
+    header = (
+        f"{'case':<{w}} {'line':<18} {'dir':<4} {'true':>4} | {'ours':>4} {'miss':>4} {'dbl':>4} {'acc':>7} |"
+        f" {'OC':>4} {'miss':>4} {'dbl':>4} {'acc':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for a, b in zip(ours, theirs, strict=True):
+        print(
+            f"{a.case:<{w}} {a.line_id:<18} {a.direction:<4} {a.true:>4} | {a.counted:>4} {_n(a.misses):>4}"
+            f" {_n(a.doubles):>4} {_pct(a.accuracy):>7} | {b.counted:>4} {_n(b.misses):>4} {_n(b.doubles):>4}"
+            f" {_pct(b.accuracy):>7}"
+        )
+    compared = [("Footfall", ours)] + ([] if no_object_counter else [("ObjectCounter", theirs)])
+    for name, rows in compared:
+        s = summarise(rows)
+        misses = sum(r.misses or 0 for r in rows)
+        doubles = sum(r.doubles or 0 for r in rows)
+        print(
+            f"{name:<14} in {_pct(s['in_accuracy'])}  out {_pct(s['out_accuracy'])}  worst row"
+            f" {_pct(s['worst_row_accuracy'])}  misses {misses}  double counts {doubles}"
+        )
 
 
 def input_size_for(case: Case, mode: str, native: YoloDetector, native_long: int) -> tuple[int, int] | None:

@@ -116,8 +116,9 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--expect-out", type=int, help="known true out count")
     parser.add_argument(
         "--suite",
-        choices=["standard"],
-        help="PETS 2009 (7 lines), the CAVIAR door and corridor (2 lines), from --footage",
+        choices=["standard", "doors"],
+        help="standard: PETS 2009 (7 lines), the CAVIAR door and corridor (2 lines); doors: the CAVIAR"
+        " door and corridor mirrored, played backwards, and both (from --footage)",
     )
     parser.add_argument(
         "--footage", type=Path, help="folder of the shared footage (default $FOOTFALL_FOOTAGE_DIR)"

@@ -23,8 +23,8 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +63,7 @@ PETS_WAIT_S = 3.0  # standing still this long is a wait, for lines beside waitin
 PETS_WAIT_RADIUS = 0.15  # ... with the feet within this many body heights of where the wait began
 PETS_TRACK_END_RADIUS = 20.0  # pixels round the feet where annotated tracks begin or end
 CAVIAR_DOOR = (212, 145, 328, 145, 270, 110)
+CAVIAR_SIZE = (384, 288)
 #: Our own lines on the CAVIAR corridor camera (384x288), true counts by watching the clip:
 #: along the shop front on the left, where one man walks into the shop (frames 130-152) and
 #: another comes out 0.6 s later (from 168); across the walkway, which only the second one
@@ -85,6 +86,8 @@ class Case:
     true_frames: dict[tuple[str, Direction], list[int]] | None = None
     true_counts: dict[tuple[str, Direction], int] = field(default_factory=dict)
     dark: bool = False
+    mirror_width: int | None = None  # frames flipped left to right, this many pixels wide
+    backwards: bool = False  # frames played last to first
 
     def truth(self, line_id: str, direction: Direction) -> int:
         if self.true_frames is not None:
@@ -92,15 +95,30 @@ class Case:
         return self.true_counts[(line_id, direction)]
 
     def darkened(self) -> Case:
-        return Case(
-            f"{self.name} (gray, dark)",
-            self.source,
-            self.lines,
-            self.fps,
-            self.true_frames,
-            self.true_counts,
-            dark=True,
-        )
+        return replace(self, name=_tagged(self.name, "gray, dark"), dark=True)
+
+    def mirrored(self, width: int) -> Case:
+        """The footage flipped left to right (``width`` pixels), lines and inside points with it.
+
+        Every person walks the other way across the picture and the detector sees new images:
+        the same scene is a new test of the counter, with the same truth.
+        """
+        lines = [
+            replace(line, x1=width - line.x1, x2=width - line.x2, inside_x=width - line.inside_x)
+            for line in self.lines
+        ]
+        return replace(self, name=_tagged(self.name, "mirrored"), lines=lines, mirror_width=width)
+
+    def reversed(self) -> Case:
+        """The footage played backwards: every in is an out and the other way round.
+
+        Only for truth given as counts (frames would need remapping); whole clips are held in
+        memory, so meant for short ones.
+        """
+        if self.true_frames is not None:
+            raise ValueError(f"{self.name}: only cases with true counts can be reversed")
+        swapped = {(line_id, _other(d)): n for (line_id, d), n in self.true_counts.items()}
+        return replace(self, name=_tagged(self.name, "backwards"), true_counts=swapped, backwards=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,17 +220,39 @@ def darken(image: np.ndarray, gamma: float = 2.2) -> np.ndarray:
 
 
 def frames_of(case: Case) -> Iterator[Frame]:
-    """Frames of a case's footage (darkened if the case says so); closes the source."""
+    """Frames of a case's footage (darkened, mirrored, backwards if the case says so); closes the source."""
+    import cv2
     from footfall.edge.sources import open_source, reading_ahead
 
     source = reading_ahead(open_source(case.source, fps=case.fps))
     try:
-        for frame in source:
+        frames: Iterable[Frame] = source
+        if case.backwards:
+            frames = _backwards(list(source))
+        for frame in frames:
+            image = frame.image
+            if case.mirror_width is not None:
+                image = cv2.flip(image, 1)
             if case.dark:
-                frame = Frame(frame.index, frame.t, frame.wall, darken(frame.image))
-            yield frame
+                image = darken(image)
+            yield frame if image is frame.image else Frame(frame.index, frame.t, frame.wall, image)
     finally:
         source.close()
+
+
+def _backwards(frames: list[Frame]) -> Iterator[Frame]:
+    """The frames last to first, with the indexes and times of the forward order."""
+    for frame, slot in zip(reversed(frames), frames, strict=True):
+        yield Frame(slot.index, slot.t, slot.wall, frame.image)
+
+
+def _tagged(name: str, tag: str) -> str:
+    """``door`` -> ``door (tag)``; ``door (mirrored)`` -> ``door (mirrored, tag)``."""
+    return f"{name[:-1]}, {tag})" if name.endswith(")") else f"{name} ({tag})"
+
+
+def _other(direction: Direction) -> Direction:
+    return "out" if direction == "in" else "in"
 
 
 PipelineFactory = Callable[[Case], object]
@@ -333,6 +373,25 @@ def caviar_corridor_case(folder: Path) -> Case:
     )
 
 
+def door_variants(folder: Path) -> list[Case]:
+    """The CAVIAR shop-door cases mirrored, played backwards, and both: six more door clips.
+
+    Backwards, the person leaving the shop walks in and the one entering walks out; mirrored,
+    everyone walks the other way across the picture. The detector and tracker see new
+    sequences; the truth follows from the original's.
+    """
+    cases = [caviar_door_case(folder), caviar_corridor_case(folder)]
+    return [
+        variant
+        for case in cases
+        for variant in (
+            case.mirrored(CAVIAR_SIZE[0]),
+            case.reversed(),
+            case.reversed().mirrored(CAVIAR_SIZE[0]),
+        )
+    ]
+
+
 def standard_suite(folder: Path, *, dark: bool = True) -> list[Case]:
     cases = [pets_case(folder), caviar_door_case(folder), caviar_corridor_case(folder)]
     return cases + [c.darkened() for c in cases] if dark else cases
@@ -352,8 +411,9 @@ def summarise(rows: Sequence[Row]) -> dict[str, float | None]:
 
 
 def format_table(rows: Sequence[Row]) -> str:
+    w = max([30, *(len(r.case) for r in rows)])
     header = (
-        f"{'case':<30} {'line':<18} {'dir':<4} {'true':>5} {'count':>6} {'miss':>5} {'double':>6} {'acc':>7}"
+        f"{'case':<{w}} {'line':<18} {'dir':<4} {'true':>5} {'count':>6} {'miss':>5} {'double':>6} {'acc':>7}"
     )
     lines = [header, "-" * len(header)]
     for r in rows:
@@ -361,7 +421,7 @@ def format_table(rows: Sequence[Row]) -> str:
         miss = "-" if r.misses is None else str(r.misses)
         dbl = "-" if r.doubles is None else str(r.doubles)
         lines.append(
-            f"{r.case:<30} {r.line_id:<18} {r.direction:<4} {r.true:>5} {r.counted:>6} {miss:>5} {dbl:>6} {acc:>7}"
+            f"{r.case:<{w}} {r.line_id:<18} {r.direction:<4} {r.true:>5} {r.counted:>6} {miss:>5} {dbl:>6} {acc:>7}"
         )
     return "\n".join(lines)
 
@@ -372,8 +432,13 @@ def format_table(rows: Sequence[Row]) -> str:
 def cases_from_args(args: argparse.Namespace) -> list[Case]:
     if args.suite == "standard":
         return standard_suite(footage_dir(args.footage), dark=args.dark)
+    if args.suite == "doors":
+        cases = door_variants(footage_dir(args.footage))
+        return cases + [c.darkened() for c in cases] if args.dark else cases
     if not args.source:
-        raise EdgeConfigError("give SOURCE (with --gt or --expect-in/--expect-out), or --suite standard")
+        raise EdgeConfigError(
+            "give SOURCE (with --gt or --expect-in/--expect-out), or --suite standard|doors"
+        )
     from footfall.edge.count_command import lines_from_args
 
     _, lines = lines_from_args(args)

@@ -99,6 +99,31 @@ def test_caviar_corridor_shop_front_and_walkway(footage_dir: Path, model_dir: Pa
         assert (lines[f"line-{number}"]["in"], lines[f"line-{number}"]["out"]) == (true_in, true_out)
 
 
+@pytest.mark.parametrize(
+    "variant",
+    range(6),
+    ids=[f"{clip}-{how}" for clip in ("door", "corridor") for how in ("mirrored", "backwards", "both")],
+)
+def test_shop_doors_mirrored_and_played_backwards(footage_dir: Path, model_dir: Path, variant: int) -> None:
+    """The CAVIAR door and corridor flipped, backwards, and both: new sequences, known truth.
+
+    Backwards, whoever walked out walks in; every row must still be exact (one crossing off
+    on a shop door is a clip below 90%).
+    """
+    from footfall.edge.detector import YoloDetector
+    from footfall.edge.evaluate import door_variants, run_case
+    from footfall.edge.models import resolve_model
+    from footfall.edge.pipeline import CountingPipeline
+
+    case = door_variants(footage_dir)[variant]
+    detector = YoloDetector(resolve_model(str(model_dir / "yolo11n_int8_openvino_model")))
+    result = run_case(case, lambda c: CountingPipeline(c.name, c.lines, detector))
+    assert result.frames == 383
+    assert sum(r.true for r in result.rows) >= 2, case.name
+    for row in result.rows:
+        assert row.counted == row.true, (case.name, row)
+
+
 def _pets_window_truth(footage_dir: Path, lines, first: int, last: int) -> dict[str, list]:
     """True crossings of ``lines`` by the annotated PETS tracks within frames ``first``-``last``."""
     from footfall.edge.evaluate import pets_tracks

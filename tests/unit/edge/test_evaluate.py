@@ -134,3 +134,53 @@ def test_yaml_config_with_a_typo_is_refused(tmp_path: Path) -> None:
     config.write_text("lines:\n  - {line_id: a, line: [0, 0, 10, 0], inside: [5, 5], nmae: x}\n")
     with pytest.raises(EdgeConfigError, match="not a valid lines file"):
         lines_from_args(_args(config=config))
+
+
+def _count_case() -> Case:
+    return Case("door", "clip.mpg", [DOOR], 25.0, None, {("door", "in"): 2, ("door", "out"): 1})
+
+
+def test_a_mirrored_case_flips_lines_and_inside_points_and_keeps_the_truth() -> None:
+    mirrored = _count_case().mirrored(400)
+    (line,) = mirrored.lines
+    assert (line.x1, line.y1, line.x2, line.y2, line.inside_x, line.inside_y) == (
+        300,
+        200,
+        100,
+        200,
+        200,
+        260,
+    )
+    assert mirrored.mirror_width == 400 and mirrored.name == "door (mirrored)"
+    assert (mirrored.truth("door", "in"), mirrored.truth("door", "out")) == (2, 1)
+    # A point and its mirror image are on the same side of the line and its mirror image.
+    assert DOOR.signed_distance((130, 240)) == pytest.approx(line.signed_distance((270, 240)))
+
+
+def test_a_case_played_backwards_swaps_in_and_out() -> None:
+    backwards = _count_case().reversed()
+    assert backwards.backwards and backwards.lines == [DOOR]
+    assert (backwards.truth("door", "in"), backwards.truth("door", "out")) == (1, 2)
+    assert backwards.darkened().name == "door (backwards, gray, dark)"
+
+
+def test_only_count_truth_can_be_played_backwards() -> None:
+    case = Case("pets", "clip.avi", [DOOR], 7.0, {("door", "in"): [5]})
+    with pytest.raises(ValueError, match="only cases with true counts"):
+        case.reversed()
+
+
+def test_frames_of_a_mirrored_backwards_case(tmp_path: Path) -> None:
+    import cv2
+    from footfall.edge.evaluate import frames_of
+
+    for i in range(3):
+        image = np.zeros((8, 10, 3), np.uint8)
+        image[:, 0] = 50 * (i + 1)  # the left column says which frame this is
+        cv2.imwrite(str(tmp_path / f"{i:03d}.png"), image)
+    case = Case("clip", str(tmp_path), [DOOR], 5.0, None, {}).reversed().mirrored(10)
+    frames = list(frames_of(case))
+    assert [f.index for f in frames] == [0, 1, 2]
+    assert [f.t for f in frames] == pytest.approx([0.0, 0.2, 0.4])
+    assert [int(f.image[0, -1, 0]) for f in frames] == [150, 100, 50]  # last first, left column now right
+    assert all(int(f.image[0, 0, 0]) == 0 for f in frames)
