@@ -29,6 +29,9 @@ Semantics (DESIGN.md §4), and why each rule is there:
   before a reappearing track is joined to them. Otherwise someone who vanishes through a shop
   door just after stepping over, followed by someone else coming out there, is one "person"
   stepping over and back, and both crossings cancel (seen on the CAVIAR corridor camera).
+  For the same reason a person back after such a gap on the other side of a line has crossed
+  it while unseen: that crossing needs no hold (``resume_commits``; seen on the same clip
+  played backwards in the dark, where the one walking in is last boxed on the threshold).
 - **Segment ends are exact.** A tolerance at the ends (in pixels or box heights) was
   measured on 60+ lines: it turns as many misses into double counts as it fixes, because
   the foot point's error along the line is unbiased (median 1.3 px against the annotation).
@@ -68,6 +71,7 @@ class CounterSettings:
     end_margin_px: float = 0.0  # extra length at each end of the segment that still counts
     settled_observations: int = 3  # a lost "person" seen fewer times is bridged only when no one else fits
     end_zone: float = 0.1  # side changes this close to a segment end (in body heights) are "at the end"
+    resume_commits: bool = True  # back after such a gap on the other side: the crossing needs no hold
     feet: FeetSettings | None = field(default_factory=FeetSettings)  # None: the foot is always the box bottom
 
     def __post_init__(self) -> None:
@@ -139,6 +143,7 @@ class _Person:
     observations: int = 0
     lines: dict[str, _LineState] = field(default_factory=dict)
     feet: FeetState = field(default_factory=FeetState)
+    resumed: bool = False  # this observation ends a gap of at least ``commit_after_gap_s``
 
     @property
     def confidence(self) -> float:
@@ -197,6 +202,7 @@ class LineCounter:
                 crossing = self._step(person, line, foot, height, frame_index, t, wall)
                 if crossing is not None:
                     crossings.append(crossing)
+            person.resumed = False
         crossings.extend(self._evict(t))
         return crossings
 
@@ -223,6 +229,7 @@ class LineCounter:
         if lost is not None:
             if t - lost.last_t >= self.settings.commit_after_gap_s:
                 crossings.extend(self._close(lost))
+                lost.resumed = self.settings.resume_commits
             self._by_track.pop(lost.track_id, None)
             lost.track_id = obs.track_id
             self._by_track[obs.track_id] = lost.person_id
@@ -327,7 +334,9 @@ class LineCounter:
         if pending is None or pending.side != side:
             pending = state.pending = _Pending(side, 0, state.anchor or foot, foot, frame_index, t, wall)
         pending.count += 1
-        if pending.count < self.settings.hold_frames or t - pending.t < self.settings.hold_s:
+        if not person.resumed and (
+            pending.count < self.settings.hold_frames or t - pending.t < self.settings.hold_s
+        ):
             return None
         state.stable, state.anchor, state.pending = side, foot, None
         return self._crossing(person, line, pending)

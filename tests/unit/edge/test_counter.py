@@ -170,6 +170,17 @@ def _vanishes_through_door_another_comes_out() -> Tracks:
     }
 
 
+def _vanishes_on_the_threshold_another_comes_out() -> Tracks:
+    # The same, played backwards on a dark camera: the one walking in is last boxed *on* the
+    # threshold (inside the dead band) and gone; 0.6 s later the other is first seen just
+    # inside and walks out. Bridged into one "person", the first crossing has only that one
+    # frame inside to show for it before the walk back out (CAVIAR corridor, backwards).
+    return {
+        1: [*line_path((200, 150), (200, 198), 10)],
+        2: [(16, 200, 215), *line_path((200, 202), (200, 100), 12, first_frame=17)],
+    }
+
+
 def _u_turn_with_a_blink() -> Tracks:
     # Steps over for one frame, the detector misses them for one frame, they are back outside:
     # a blink is not a track's end, so back-and-forth still cancels.
@@ -255,6 +266,7 @@ def _waits_outside_while_someone_passes_in_front() -> Tracks:
         (_ends_just_after_crossing(), (1, 0)),
         (_vanishes_inside_other_appears_behind(), (1, 0)),
         (_vanishes_through_door_another_comes_out(), (1, 1)),
+        (_vanishes_on_the_threshold_another_comes_out(), (1, 1)),
         (_u_turn_with_a_blink(), (0, 0)),
         (_lost_at_line_ghost_nearby(), (1, 0)),
         (_glimpse_then_walk_in(), (1, 0)),
@@ -279,6 +291,7 @@ def _waits_outside_while_someone_passes_in_front() -> Tracks:
         "ends-just-after-crossing",
         "vanishes-inside-other-appears-behind",
         "vanishes-through-door-another-comes-out",
+        "vanishes-on-the-threshold-another-comes-out",
         "u-turn-with-a-blink",
         "lost-at-line-ghost-nearby",
         "glimpse-then-walk-in",
@@ -304,6 +317,12 @@ def test_a_wait_by_the_door_counts_nothing_while_someone_passes_in_front() -> No
     # The trap is real: without the rule for feet behind someone, the cut box steps in and out.
     no_rule = {"feet": FeetSettings(behind_someone=None)}
     assert totals(run(tracks, [SHOP_DOOR], **no_rule)) == (1, 1)
+
+
+def test_the_threshold_case_needs_the_resumed_crossing_to_skip_the_hold() -> None:
+    tracks = _vanishes_on_the_threshold_another_comes_out()
+    assert totals(run(tracks, resume_commits=False)) == (0, 0)
+    assert totals(run(tracks)) == (1, 1)
 
 
 def test_hidden_feet_would_count_twice_from_the_box_bottom() -> None:
