@@ -118,7 +118,7 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
         "--suite",
         choices=["standard", "doors"],
         help="standard: PETS 2009 (7 lines), the CAVIAR door and corridor (2 lines); doors: the CAVIAR"
-        " door and corridor mirrored, played backwards, and both (from --footage)",
+        " door and corridor mirrored, played backwards, both, and at 12.5/8.3/6.25 frames/s (from --footage)",
     )
     parser.add_argument(
         "--footage", type=Path, help="folder of the shared footage (default $FOOTFALL_FOOTAGE_DIR)"

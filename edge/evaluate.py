@@ -88,6 +88,7 @@ class Case:
     dark: bool = False
     mirror_width: int | None = None  # frames flipped left to right, this many pixels wide
     backwards: bool = False  # frames played last to first
+    every: int = 1  # only every n-th frame: a slower camera, or an agent that cannot keep up
 
     def truth(self, line_id: str, direction: Direction) -> int:
         if self.true_frames is not None:
@@ -108,6 +109,16 @@ class Case:
             for line in self.lines
         ]
         return replace(self, name=_tagged(self.name, "mirrored"), lines=lines, mirror_width=width)
+
+    def thinned(self, every: int) -> Case:
+        """Only every ``every``-th frame: the same scene at a lower frame rate (count truth only)."""
+        if self.true_frames is not None:
+            raise ValueError(f"{self.name}: only cases with true counts can be thinned")
+        if every < 1 or self.fps is None:
+            raise ValueError("thin a case with a known frame rate by a whole number >= 1")
+        return replace(
+            self, name=_tagged(self.name, f"{self.fps / every:.3g} frames/s"), every=self.every * every
+        )
 
     def reversed(self) -> Case:
         """The footage played backwards: every in is an out and the other way round.
@@ -229,6 +240,11 @@ def frames_of(case: Case) -> Iterator[Frame]:
         frames: Iterable[Frame] = source
         if case.backwards:
             frames = _backwards(list(source))
+        if case.every > 1:
+            frames = (
+                Frame(k, frame.t, frame.wall, frame.image)
+                for k, frame in enumerate(itertools.islice(frames, 0, None, case.every))
+            )
         for frame in frames:
             image = frame.image
             if case.mirror_width is not None:
@@ -374,22 +390,20 @@ def caviar_corridor_case(folder: Path) -> Case:
 
 
 def door_variants(folder: Path) -> list[Case]:
-    """The CAVIAR shop-door cases mirrored, played backwards, and both: six more door clips.
+    """The CAVIAR shop-door cases mirrored, played backwards, both, and at lower frame rates.
 
     Backwards, the person leaving the shop walks in and the one entering walks out; mirrored,
-    everyone walks the other way across the picture. The detector and tracker see new
-    sequences; the truth follows from the original's.
+    everyone walks the other way across the picture; at 12.5, 8.3 and 6.25 frames/s (every
+    2nd, 3rd, 4th frame, forwards and backwards) people move further between frames, as on a
+    slower camera or a busy edge box. The detector and tracker see new sequences; the truth
+    follows from the original's.
     """
-    cases = [caviar_door_case(folder), caviar_corridor_case(folder)]
-    return [
-        variant
-        for case in cases
-        for variant in (
-            case.mirrored(CAVIAR_SIZE[0]),
-            case.reversed(),
-            case.reversed().mirrored(CAVIAR_SIZE[0]),
-        )
-    ]
+    width = CAVIAR_SIZE[0]
+    variants = []
+    for case in (caviar_door_case(folder), caviar_corridor_case(folder)):
+        variants += [case.mirrored(width), case.reversed(), case.reversed().mirrored(width)]
+        variants += [c.thinned(n) for c in (case, case.reversed()) for n in (2, 3, 4)]
+    return variants
 
 
 def standard_suite(folder: Path, *, dark: bool = True) -> list[Case]:

@@ -181,6 +181,26 @@ def _vanishes_on_the_threshold_another_comes_out() -> Tracks:
     }
 
 
+def _mannequin_flicker_then_a_walker_outside() -> Tracks:
+    # A figure in the shop window 15 px inside the door is boxed for one frame (a low-confidence
+    # flicker); 1.2 s later someone walks past just outside, 50 px away. Joined to the flicker,
+    # they would have "come out" of the shop (CAVIAR front door at 8 frames/s).
+    return {
+        9: [(0, 200, 215, 50, 24)],
+        16: line_path((250, 180), (150, 180), 12, first_frame=12),
+    }
+
+
+def _walks_out_and_a_mannequin_reappears() -> Tracks:
+    # Someone walks out of the shop and is lost just outside; a frame later the tracker boxes a
+    # narrow figure in the window under a new id, within reach of where they were. A box a
+    # third as wide is not them; joined to it, they stepped out and straight back, and their
+    # crossing cancels (CAVIAR front door played backwards at 12.5 frames/s).
+    walker = line_path((200, 260), (200, 185), 12)
+    figure = [(i, 200, 212, 45, 12) for i in range(13, 40)]
+    return {2: walker, 31: figure}
+
+
 def _u_turn_with_a_blink() -> Tracks:
     # Steps over for one frame, the detector misses them for one frame, they are back outside:
     # a blink is not a track's end, so back-and-forth still cancels.
@@ -267,6 +287,8 @@ def _waits_outside_while_someone_passes_in_front() -> Tracks:
         (_vanishes_inside_other_appears_behind(), (1, 0)),
         (_vanishes_through_door_another_comes_out(), (1, 1)),
         (_vanishes_on_the_threshold_another_comes_out(), (1, 1)),
+        (_mannequin_flicker_then_a_walker_outside(), (0, 0)),
+        (_walks_out_and_a_mannequin_reappears(), (0, 1)),
         (_u_turn_with_a_blink(), (0, 0)),
         (_lost_at_line_ghost_nearby(), (1, 0)),
         (_glimpse_then_walk_in(), (1, 0)),
@@ -292,6 +314,8 @@ def _waits_outside_while_someone_passes_in_front() -> Tracks:
         "vanishes-inside-other-appears-behind",
         "vanishes-through-door-another-comes-out",
         "vanishes-on-the-threshold-another-comes-out",
+        "mannequin-flicker-then-a-walker-outside",
+        "walks-out-and-a-mannequin-reappears",
         "u-turn-with-a-blink",
         "lost-at-line-ghost-nearby",
         "glimpse-then-walk-in",
@@ -323,6 +347,20 @@ def test_the_threshold_case_needs_the_resumed_crossing_to_skip_the_hold() -> Non
     tracks = _vanishes_on_the_threshold_another_comes_out()
     assert totals(run(tracks, resume_commits=False)) == (0, 0)
     assert totals(run(tracks)) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("tracks", "switched_off", "wrong"),
+    [
+        (_mannequin_flicker_then_a_walker_outside(), {"glimpse_gap_s": 99.0}, (0, 1)),
+        (_walks_out_and_a_mannequin_reappears(), {"bridge_width_ratio": 0.0}, (0, 0)),
+    ],
+    ids=["glimpse-gap", "width"],
+)
+def test_bridging_rules_keep_fixtures_apart_from_walkers(
+    tracks: Tracks, switched_off: dict, wrong: tuple
+) -> None:
+    assert totals(run(tracks, **switched_off)) == wrong  # the trap is real
 
 
 def test_hidden_feet_would_count_twice_from_the_box_bottom() -> None:

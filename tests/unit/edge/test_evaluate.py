@@ -184,3 +184,19 @@ def test_frames_of_a_mirrored_backwards_case(tmp_path: Path) -> None:
     assert [f.t for f in frames] == pytest.approx([0.0, 0.2, 0.4])
     assert [int(f.image[0, -1, 0]) for f in frames] == [150, 100, 50]  # last first, left column now right
     assert all(int(f.image[0, 0, 0]) == 0 for f in frames)
+
+
+def test_a_thinned_case_keeps_every_nth_frame_at_its_own_time(tmp_path: Path) -> None:
+    import cv2
+    from footfall.edge.evaluate import frames_of
+
+    for i in range(5):
+        cv2.imwrite(str(tmp_path / f"{i:03d}.png"), np.full((8, 10, 3), 40 * i, np.uint8))
+    case = Case("clip", str(tmp_path), [DOOR], 10.0, None, {("door", "in"): 1}).thinned(2)
+    assert case.name == "clip (5 frames/s)" and case.every == 2
+    frames = list(frames_of(case))
+    assert [f.index for f in frames] == [0, 1, 2]
+    assert [f.t for f in frames] == pytest.approx([0.0, 0.2, 0.4])
+    assert [int(f.image[0, 0, 0]) for f in frames] == [0, 80, 160]
+    with pytest.raises(ValueError, match="only cases with true counts"):
+        Case("pets", "clip.avi", [DOOR], 7.0, {("door", "in"): [5]}).thinned(2)
