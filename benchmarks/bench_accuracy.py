@@ -18,6 +18,9 @@ of one set of 60 moves by a point or more from seed to seed), counted from the t
 pass (the detector runs once). Printed beside it: the same counter fed the annotated
 tracks themselves, i.e. what the counting rules alone cost against this truth (people
 standing on a line or grazing a segment end make per-line accuracy noisy for any counter).
+And the same lines on PETS mirrored left to right (``--no-mirrored`` skips it; one more
+detector pass): the same truth, a sequence the detector and the counter's rules were never
+tuned on.
 
 Shop doors, mirrored, played backwards and slower (``--no-doors`` skips them): the CAVIAR
 door and corridor clips flipped left to right, run last frame first, both, and at 12.5, 8.3
@@ -41,7 +44,7 @@ side from the median person height in the case's first frames, see
 :mod:`footfall.edge.input_size`). OpenVINO exports are resized by the detector.
 
 Run:  YOLO_OFFLINE=1 FOOTFALL_MODEL_DIR=../shared/models .venv/bin/python benchmarks/bench_accuracy.py
-      [--model yolov8n-int8] [--no-dark] [--no-doors] [--unseen 60] [--seed 1] [--seeds 5] [--no-object-counter] [--imgsz native|fit|auto|N] [--tracker tracktrack] [--json]
+      [--model yolov8n-int8] [--no-dark] [--no-doors] [--no-mirrored] [--unseen 60] [--seed 1] [--seeds 5] [--no-object-counter] [--imgsz native|fit|auto|N] [--tracker tracktrack] [--json]
 """
 
 from __future__ import annotations
@@ -62,12 +65,14 @@ from footfall.edge.counting.lines import CountingLine
 from footfall.edge.detector import YoloDetector
 from footfall.edge.evaluate import (
     PETS_FPS,
+    PETS_SIZE,
     Case,
     Row,
     count_case,
     door_variants,
     footage_dir,
     frames_of,
+    pets_case,
     pets_tracks,
     pets_unseen_case,
     pets_waiting_case,
@@ -150,6 +155,9 @@ def main() -> int:
         "--seeds", type=int, default=5, help="sets of unseen lines, seeds --seed, --seed + 1, ... (default 5)"
     )
     parser.add_argument(
+        "--no-mirrored", action="store_true", help="skip the unseen lines on the mirrored PETS footage"
+    )
+    parser.add_argument(
         "--no-doors", action="store_true", help="skip the CAVIAR doors mirrored, backwards and slower"
     )
     parser.add_argument("--no-object-counter", action="store_true", help="skip Ultralytics' ObjectCounter")
@@ -185,7 +193,7 @@ def main() -> int:
         sizes[case.name] = size
         recording = RecordingTracker(detectors[size])
         result = run_case(case, lambda c, r=recording: CountingPipeline(c.name, c.lines, r))
-        is_door_variant = case.mirror_width is not None or case.backwards
+        is_door_variant = case.transformed
         if not is_door_variant:
             recorded[(case.source, case.dark)] = recording.recorded
         (door_ours if is_door_variant else ours).extend(result.rows)
@@ -197,7 +205,18 @@ def main() -> int:
             rows, elapsed, _ = run_object_counter(case, model.location, imgsz, native.tracker)
         (door_theirs if is_door_variant else theirs).extend(rows)
         timing.append((case.name, result.frames, result.elapsed_s, elapsed))
-    unseen = unseen_lines(folder, args, recorded) if args.unseen > 0 else None
+    mirrored: dict[bool, dict] = {}
+    if args.unseen > 0 and not args.no_mirrored:
+        for dark in [False] if args.no_dark else [False, True]:
+            case = pets_case(folder).mirrored(PETS_SIZE[0])
+            case = case.darkened() if dark else case
+            print(
+                f"== {case.name}: Footfall (recording for the unseen lines) ...", file=sys.stderr, flush=True
+            )
+            recording = RecordingTracker(detectors[sizes[pets_case(folder).name]])
+            count_case(case, lambda c, r=recording: CountingPipeline(c.name, c.lines, r))
+            mirrored[dark] = recording.recorded
+    unseen = unseen_lines(folder, args, recorded, mirrored) if args.unseen > 0 else None
     waiting = waiting_lines(folder, args, recorded)
 
     if args.json:
@@ -281,9 +300,16 @@ def input_size_for(case: Case, mode: str, native: YoloDetector, native_long: int
     return choose(mode, head, native.detect, native_long=native_long)
 
 
-def unseen_lines(folder: Path, args: argparse.Namespace, recorded: dict) -> dict[str, list[Row]]:
-    """Footfall on the sampled lines (recorded tracks), and the counter on the annotated tracks."""
-    out: dict[str, list[Row]] = {"Footfall": [], "rules on annotated tracks": []}
+def unseen_lines(
+    folder: Path, args: argparse.Namespace, recorded: dict, mirrored: dict[bool, dict]
+) -> dict[str, list[Row]]:
+    """Footfall on the sampled lines (recorded tracks; also on the mirrored footage), and the
+    counter on the annotated tracks."""
+    out: dict[str, list[Row]] = {
+        "Footfall": [],
+        "Footfall, mirrored footage": [],
+        "rules on annotated tracks": [],
+    }
     annotated = AnnotatedTracker(pets_tracks(folder))
     for seed in range(args.seed, args.seed + args.seeds):
         case = pets_unseen_case(folder, args.unseen, seed=seed)
@@ -295,10 +321,18 @@ def unseen_lines(folder: Path, args: argparse.Namespace, recorded: dict) -> dict
                 variant, lambda c, t=tracks: CountingPipeline(c.name, c.lines, ReplayTracker(t))
             )
             out["Footfall"] += result.rows
+            if variant.dark in mirrored:
+                flipped = variant.mirrored(PETS_SIZE[0])
+                tracks = mirrored[variant.dark]
+                out["Footfall, mirrored footage"] += run_case(
+                    flipped, lambda c, t=tracks: CountingPipeline(c.name, c.lines, ReplayTracker(t))
+                ).rows
         print(f"== {case.name}: counter on the annotated tracks ...", file=sys.stderr, flush=True)
         out["rules on annotated tracks"] += run_case(
             case, lambda c: CountingPipeline(c.name, c.lines, annotated)
         ).rows
+    if not out["Footfall, mirrored footage"]:
+        del out["Footfall, mirrored footage"]
     return out
 
 

@@ -95,6 +95,11 @@ class Case:
             return len(self.true_frames.get((line_id, direction), []))
         return self.true_counts[(line_id, direction)]
 
+    @property
+    def transformed(self) -> bool:
+        """Mirrored, backwards or thinned: a new sequence made from the footage."""
+        return self.mirror_width is not None or self.backwards or self.every > 1
+
     def darkened(self) -> Case:
         return replace(self, name=_tagged(self.name, "gray, dark"), dark=True)
 

@@ -200,3 +200,10 @@ def test_a_thinned_case_keeps_every_nth_frame_at_its_own_time(tmp_path: Path) ->
     assert [int(f.image[0, 0, 0]) for f in frames] == [0, 80, 160]
     with pytest.raises(ValueError, match="only cases with true counts"):
         Case("pets", "clip.avi", [DOOR], 7.0, {("door", "in"): [5]}).thinned(2)
+
+
+def test_transformed_cases_say_so() -> None:
+    case = _count_case()
+    assert not case.transformed and not case.darkened().transformed
+    assert case.mirrored(400).transformed and case.reversed().transformed
+    assert Case("c", "clip.mpg", [DOOR], 25.0, None, {}).thinned(2).transformed
