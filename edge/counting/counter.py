@@ -77,9 +77,7 @@ class CounterSettings:
     end_margin_px: float = 0.0  # extra length at each end of the segment that still counts
     settled_observations: int = 3  # a lost "person" seen fewer times is bridged only when no one else fits
     glimpse_gap_s: float = 1.0  # ... and only within this long of their last sighting
-    bridge_width_ratio: float = (
-        0.5  # narrower than this fraction of the lost one's box (or as much wider): not them
-    )
+    bridge_width_ratio: float = 0.5  # a box this much narrower (or wider) than the lost one's: not them
     end_zone: float = 0.1  # side changes this close to a segment end (in body heights) are "at the end"
     resume_commits: bool = True  # back after such a gap on the other side: that crossing needs no hold
     feet: FeetSettings | None = field(default_factory=FeetSettings)  # None: the foot is always the box bottom
@@ -107,6 +105,10 @@ class Observation:
     @property
     def height(self) -> float:
         return max(1.0, self.box[3] - self.box[1])
+
+    @property
+    def width(self) -> float:
+        return max(1.0, self.box[2] - self.box[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +209,7 @@ class LineCounter:
                 person.velocity = (0.6 * person.velocity[0] + 0.4 * vx, 0.6 * person.velocity[1] + 0.4 * vy)
             person.last_frame, person.last_t = frame_index, t
             person.last_foot, person.last_height = foot, height
-            person.last_width = obs.box[2] - obs.box[0]
+            person.last_width = obs.width
             person.confidence_sum += obs.confidence
             person.observations += 1
             for line in self.lines:
@@ -310,11 +312,9 @@ class LineCounter:
             distance = math.dist(expected, foot)
             if distance > radius:
                 continue
-            width = obs.box[2] - obs.box[0]
-            if person.last_width > 0 and min(
-                width, person.last_width
-            ) < self.settings.bridge_width_ratio * max(width, person.last_width):
-                continue
+            narrow, wide = sorted((obs.width, person.last_width))
+            if narrow < self.settings.bridge_width_ratio * wide:
+                continue  # an occluder cuts a box's height, not its width: someone (or something) else
             if person.observations < self.settings.settled_observations:
                 if dt >= self.settings.glimpse_gap_s:
                     continue
