@@ -11,6 +11,11 @@ Semantics (DESIGN.md §4), and why each rule is there:
   person has been, whose top is where the person's motion puts it, has its feet at
   ``top + height`` (:mod:`.feet`); when the feet are inside a nearer person's box, even a
   slightly short box is checked that way.
+- **A corrected estimate is not a step.** When the reference height behind the hidden-feet
+  estimate turns out wrong (taken from a box merged with someone) and is dropped, the foot
+  point jumps; for someone standing still (``reanchor_on_refit`` body heights per second or
+  slower) their sides start afresh instead of counting the jump (seen with yolov8n on a
+  figure in the CAVIAR shop window, first boxed together with a passer-by).
 - **Late count with hysteresis.** A crossing is committed only after the new side has held
   for ``hold_frames`` observations, or when the track ends on the new side. Someone who
   hovers on the threshold or steps over and straight back never counts (back-and-forth
@@ -79,6 +84,7 @@ class CounterSettings:
     glimpse_gap_s: float = 1.0  # ... and only within this long of their last sighting
     bridge_width_ratio: float = 0.5  # a box this much narrower (or wider) than the lost one's: not them
     end_zone: float = 0.1  # side changes this close to a segment end (in body heights) are "at the end"
+    reanchor_on_refit: float = 0.2  # standing (body heights/s) when the feet refit: sides afresh
     resume_commits: bool = True  # back after such a gap on the other side: that crossing needs no hold
     feet: FeetSettings | None = field(default_factory=FeetSettings)  # None: the foot is always the box bottom
 
@@ -327,7 +333,14 @@ class LineCounter:
         """Foot point and full height: the box's, unless the box is cut or merged at one end."""
         if self.settings.feet is None:
             return obs.foot, obs.height
-        return locate_feet(person.feet, obs.box, t, person.velocity[1], self.settings.feet, occluded)
+        located = locate_feet(person.feet, obs.box, t, person.velocity[1], self.settings.feet, occluded)
+        if person.feet.refitted:
+            person.feet.refitted = False
+            speed = math.hypot(*person.velocity)
+            if speed < self.settings.reanchor_on_refit * located[1]:
+                for state in person.lines.values():  # a corrected estimate is not a step: sides start afresh
+                    state.stable, state.anchor, state.pending = None, None, None
+        return located
 
     def _band(self, height: float) -> float:
         s = self.settings

@@ -56,6 +56,7 @@ class FeetState:
     bottom: float = 0.0  # the estimated foot y of the last box
     t: float = 0.0
     misfit_since: float | None = None
+    refitted: bool = False  # the last call dropped a wrong reference: the foot jumped, the person did not
 
 
 def locate_feet(
@@ -95,6 +96,7 @@ def locate_feet(
         state.misfit_since = t
     elif t - state.misfit_since >= settings.refit_s:
         _settle(state, y1, y2, height, t)
+        state.refitted = True
         return (x, y2), height
     top_error, bottom_error = _end_errors(state, y1, y2, t, foot_velocity_y)
     feet_hidden = (

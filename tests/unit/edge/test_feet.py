@@ -105,3 +105,11 @@ def test_the_rule_can_be_switched_off() -> None:
     off = FeetSettings(behind_someone=None)
     (_, y), _ = locate_feet(state, box(100, 188), 0.6, 0.0, off, occluded=True)
     assert y == 188
+
+
+def test_a_refit_is_flagged_for_the_counter() -> None:
+    state = settled()
+    locate_feet(state, box(100, 150), 0.6, 0.0, SETTINGS)
+    assert not state.refitted
+    locate_feet(state, box(100, 150), 2.7, 0.0, SETTINGS)  # misfit for 2.1 s: the reference goes
+    assert state.refitted and state.height == 50
