@@ -70,6 +70,7 @@ from footfall.edge.evaluate import (
     Row,
     count_case,
     door_variants,
+    events_by_line,
     footage_dir,
     frames_of,
     pets_case,
@@ -339,24 +340,15 @@ def unseen_lines(
 def waiting_lines(folder: Path, args: argparse.Namespace, recorded: dict) -> dict[str, WaitingResult]:
     """False counts on lines beside people standing still (recorded tracks, and annotated ones)."""
     case, probes = pets_waiting_case(folder)
-    truth: dict[str, list[int]] = {}
-    for (line_id, _), frames in (case.true_frames or {}).items():
-        truth.setdefault(line_id, []).extend(frames)
-    margin = round(PETS_FPS)
 
     def false_counts(variant: Case, tracker: object) -> WaitingResult:
         events = count_case(variant, lambda c: CountingPipeline(c.name, c.lines, tracker)).events
-        counted: dict[str, list[int]] = {}
-        for event in events:
-            counted.setdefault(event.line_id, []).append(event.frame_index)
-        return score_waiting(probes, truth, counted, margin_frames=margin)
+        truth = case.true_frames or {}
+        return score_waiting(probes, truth, events_by_line(events), margin_frames=round(PETS_FPS))
 
     out: dict[str, WaitingResult] = {}
     for variant in [case] if args.no_dark else [case, case.darkened()]:
-        print(
-            f"== {variant.name}{' dark' if variant.dark else ''}: Footfall (recorded tracks) ...",
-            file=sys.stderr,
-        )
+        print(f"== {variant.name}: Footfall (recorded tracks) ...", file=sys.stderr, flush=True)
         tracks = recorded[(variant.source, variant.dark)]
         out["Footfall" + (" gray/dark" if variant.dark else "")] = false_counts(
             variant, ReplayTracker(tracks)

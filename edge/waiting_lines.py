@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from footfall.edge.counting.lines import CountingLine, Point
 from footfall.edge.ground_truth import TruePosition
 
+from footfall.contracts import Direction
+
 #: Distances of the probe lines from the waiting feet (pixels at a 480-pixel-wide frame; the
 #: sign says which side) and their angles in degrees.
 OFFSETS: tuple[float, ...] = (-8.0, -6.0, -4.0, -3.0, -2.0, 2.0, 3.0, 4.0, 6.0, 8.0)
@@ -123,27 +125,38 @@ def probe_lines(waits: Sequence[Wait], *, scale: float = 1.0) -> list[ProbeLine]
 
 def score_waiting(
     probes: Sequence[ProbeLine],
-    truth: Mapping[str, Sequence[int]],
-    counted: Mapping[str, Sequence[int]],
+    truth: Mapping[tuple[str, Direction], Sequence[int]],
+    counted: Mapping[tuple[str, Direction], Sequence[int]],
     *,
     margin_frames: int,
 ) -> WaitingResult:
     """False counts on clean probe lines during their wait.
 
-    ``truth`` and ``counted``: per line id, the frames of true and of counted crossings (either
-    direction). A line is clean when no true crossing falls within ``margin_frames`` of its wait.
+    ``truth`` and ``counted``: frames of true and of counted crossings per (line id, direction),
+    as ``Case.true_frames`` and ``events_by_line`` give them. A line is clean when no true
+    crossing either way falls within ``margin_frames`` of its wait.
     """
+    true_frames, counted_frames = _per_line(truth), _per_line(counted)
     clean = false_counts = lines_with_false = 0
     for probe in probes:
         first, last = probe.wait.first_frame, probe.wait.last_frame
         line_id = probe.line.line_id
-        if any(first - margin_frames <= frame <= last + margin_frames for frame in truth.get(line_id, ())):
+        if any(
+            first - margin_frames <= frame <= last + margin_frames for frame in true_frames.get(line_id, ())
+        ):
             continue
         clean += 1
-        n = sum(first <= frame <= last for frame in counted.get(line_id, ()))
+        n = sum(first <= frame <= last for frame in counted_frames.get(line_id, ()))
         false_counts += n
         lines_with_false += n > 0
     return WaitingResult(len(probes), clean, false_counts, lines_with_false)
+
+
+def _per_line(frames: Mapping[tuple[str, Direction], Sequence[int]]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for (line_id, _), values in frames.items():
+        out.setdefault(line_id, []).extend(values)
+    return out
 
 
 def _height(position: TruePosition) -> float:

@@ -63,7 +63,8 @@ def test_false_counts_are_counts_during_a_wait_on_lines_nobody_crossed() -> None
     wait = Wait(1, 100, 130, (0.0, 0.0), 40.0)
     probes = [ProbeLine(line, wait) for line in lines_beside(wait, offsets=(3.0,), angles=(0.0, 45.0, 90.0))]
     a, b, c = (p.line.line_id for p in probes)
-    truth = {b: [95]}  # someone crossed b just before the wait: b is not clean
-    counted = {a: [99, 110, 120], b: [110], c: [131]}  # on a: one before, two during; c: just after
+    truth = {(b, "out"): [95]}  # someone crossed b just before the wait: b is not clean
+    # on a: one before, two during (one each way); c: just after
+    counted = {(a, "in"): [99, 110], (a, "out"): [120], (b, "in"): [110], (c, "out"): [131]}
     result = score_waiting(probes, truth, counted, margin_frames=7)
     assert (result.lines, result.clean, result.false_counts, result.lines_with_false_counts) == (3, 2, 2, 1)
