@@ -12,6 +12,15 @@ then reaches on the same footage:
 - ``crop``: detect only in the region around the lines;
 - both together.
 
+Footfall runs OpenVINO detection exports directly (``footfall.edge.openvino_runner``; the
+same boxes and ids as through Ultralytics' predictor). Two more lone runs of the default
+model show what that and pipelining are worth:
+
+- ``through Ultralytics' predictor``: Footfall plain with ``FOOTFALL_DIRECT_OPENVINO=0``;
+- ``inference ahead``: the way ``footfall edge count`` and ``evaluate`` run: the next frames'
+  inference in worker threads (OpenVINO compiled for throughput) while one frame is tracked and
+  counted. Timed as a whole loop, decoding included, since the work overlaps.
+
 "Empty entrance" is the first CAVIAR frame repeated with sensor noise (a store at night
 or between customers), where the motion gate does its real work.
 
@@ -49,7 +58,7 @@ os.environ.setdefault("YOLO_OFFLINE", "1")
 os.environ.setdefault("YOLO_VERBOSE", "False")
 
 import numpy as np
-from footfall.edge.detector import YoloDetector, tracker_config
+from footfall.edge.detector import DIRECT_ENV, YoloDetector, tracker_config
 from footfall.edge.evaluate import Case, events_by_line, footage_dir, pets_case, score, summarise
 from footfall.edge.input_size import PROBE_FRAMES, choose
 from footfall.edge.models import ResolvedModel, resolve_model
@@ -125,6 +134,41 @@ def footfall(
     return contender
 
 
+def footfall_ahead(case: Case, model: ResolvedModel, warm: Frame, tracker: str) -> Contender:
+    contender = footfall(case, model, "plain", warm, tracker=tracker)
+    assert contender.pipeline is not None
+    contender.pipeline.warm_up(warm, ahead=True)
+    contender.name = "Footfall plain, inference ahead"
+    return contender
+
+
+def footfall_via_predictor(case: Case, model: ResolvedModel, warm: Frame, tracker: str) -> Contender:
+    previous = os.environ.get(DIRECT_ENV)
+    os.environ[DIRECT_ENV] = "0"
+    try:
+        contender = footfall(case, model, "plain", warm, tracker=tracker)
+    finally:
+        if previous is None:
+            del os.environ[DIRECT_ENV]
+        else:
+            os.environ[DIRECT_ENV] = previous
+    contender.name = "Footfall plain, through Ultralytics' predictor"
+    return contender
+
+
+def streamed(frames: Iterator[Frame], contender: Contender) -> int:
+    """Time a contender's whole loop, decoding included: with inference ahead the work overlaps."""
+    assert contender.pipeline is not None
+    wall, cpu = time.perf_counter(), time.process_time()
+    n = 0
+    for frame in contender.pipeline.ahead(frames):
+        contender.run(frame)
+        n += 1
+    contender.finish()
+    contender.wall_s, contender.cpu_s = time.perf_counter() - wall, time.process_time() - cpu
+    return n
+
+
 def object_counter(
     case: Case, model: ResolvedModel, warm: Frame, tracker: str | None, label: str
 ) -> Contender:
@@ -198,7 +242,7 @@ def paired(frames: Iterator[Frame], contenders: list[Contender]) -> tuple[int, f
 def report(model_name: str, case: Case | None, contenders: list[Contender], n: int, decode: float) -> None:
     for c in contenders:
         fps = n / (decode + c.wall_s)
-        line = f"{model_name:<20} {c.name:<50} {fps:>9.1f} {1000 * c.cpu_s / max(n, 1):>9.1f}"
+        line = f"{model_name:<20} {c.name:<56} {fps:>9.1f} {1000 * c.cpu_s / max(n, 1):>9.1f}"
         if c.pipeline is not None:
             stats = c.pipeline.stats
             line += f" {stats.detected / max(stats.frames, 1):>8.0%}"
@@ -233,7 +277,7 @@ def main() -> int:
         f" Footfall's tracker: {args.tracker}"
     )
     print(
-        f"{'model':<20} {'pipeline':<50} {'frames/s':>9} {'cpu ms/f':>9} {'inferred':>8} {'in acc':>7} {'out acc':>8}"
+        f"{'model':<20} {'pipeline':<56} {'frames/s':>9} {'cpu ms/f':>9} {'inferred':>8} {'in acc':>7} {'out acc':>8}"
     )
     for name in names:
         try:
@@ -251,10 +295,16 @@ def main() -> int:
         # interleaved frame by frame with our detector in one process, Ultralytics' tracking state
         # gets mixed up between the two (our counts collapse), so it is never paired with ours.
         ours = footfall(case, model, "plain", warm, tracker=args.tracker)
-        for contender in [*object_counters(case, model, warm, args.tracker), ours]:
+        alone = [*object_counters(case, model, warm, args.tracker), ours]
+        if YoloDetector(model, tracker=args.tracker).direct:
+            alone.append(footfall_via_predictor(case, model, warm, args.tracker))
+        for contender in alone:
             n, decode = paired(frames_from(case.source, case.fps, args.frames), [contender])
             contender.name += " (alone)"
             report(name, case, [contender], n, decode)
+        ahead = footfall_ahead(case, model, warm, args.tracker)
+        n = streamed(frames_from(case.source, case.fps, args.frames), ahead)
+        report(name, case, [ahead], n, 0.0)
         if name == default:
             idle = [
                 footfall(case, model, label, warm, tracker=args.tracker) for label in ("plain", "motion gate")

@@ -159,7 +159,7 @@ def count(args: argparse.Namespace) -> int:
         pipeline = build_pipeline(args, camera_id, lines)
         head = head or list(itertools.islice(frames, 1))
         if head:  # the model's first run is start-up, like loading it: not in elapsed_s
-            pipeline.warm_up(head[0])  # type: ignore[attr-defined]
+            pipeline.warm_up(head[0], ahead=True)  # type: ignore[attr-defined]
     except BaseException:
         source.close()
         raise
@@ -170,7 +170,7 @@ def count(args: argparse.Namespace) -> int:
     progress = Progress(source.frame_count)
     counted_frames = 0
     try:
-        for frame in itertools.chain(head, frames):
+        for frame in pipeline.ahead(itertools.chain(head, frames)):  # type: ignore[attr-defined]
             if first is None:
                 first = frame
             events.extend(grouping.push(pipeline.process(frame), frame.wall))  # type: ignore[attr-defined]

@@ -16,6 +16,14 @@ it is an option, not the default. Global motion compensation is off for every tr
 entrance cameras are fixed, and estimating camera motion by optical flow costs about 4 ms a
 frame (a fifth of the whole frame with yolo11n) for nothing.
 
+OpenVINO detection exports with ByteTrack or BoT-SORT skip Ultralytics' predictor: the
+model runs through :class:`~footfall.edge.openvino_runner.OpenVinoRunner` and only NMS, box
+scaling and the tracker come from Ultralytics, called exactly as ``model.track()`` calls
+them (same boxes, same ids). That is what lets :meth:`YoloDetector.ahead` keep the next
+frames' inference in flight, compiled for throughput, while this frame is tracked and
+counted. Pose models and TrackTrack (whose matching needs the predictor itself) keep
+Ultralytics' own path.
+
 ``roi`` lets the pipeline detect on a crop around the counting lines: people there appear
 larger at the model's fixed input size. Boxes are shifted back to full-frame pixels.
 
@@ -33,12 +41,15 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 from footfall.edge.errors import EdgeError, ModelNotFound
 from footfall.edge.models import ResolvedModel
+from footfall.edge.openvino_runner import Hint, OpenVinoRunner
 from footfall.edge.tracks import DEFAULT_TRACKER, Detection, Frame, TrackerName
 
 log = logging.getLogger(__name__)
@@ -46,10 +57,17 @@ log = logging.getLogger(__name__)
 PERSON = 0
 #: The detector's threshold when tracking: the tracker's second stage matches boxes from here up.
 LOW_SCORE = 0.1
+#: Ultralytics' NMS defaults (``iou``, ``max_det``), so the direct OpenVINO path boxes alike.
+NMS_IOU = 0.7
+MAX_DETECTIONS = 300
+#: Trackers whose update needs only the boxes (no predictor hooks): the direct path can feed them.
+BOX_ONLY_TRACKERS = ("bytetrack", "botsort")
 #: Input size: one side (square), or (height, width); both multiples of 32.
 InputSize = int | tuple[int, int]
 #: Where resized copies of OpenVINO exports are kept (built once per model and size).
 CACHE_ENV = "FOOTFALL_CACHE_DIR"
+#: ``0``: always go through Ultralytics' predictor (to compare against the direct path).
+DIRECT_ENV = "FOOTFALL_DIRECT_OPENVINO"
 DETECT_STRIDES = (8, 16, 32)
 #: (x1, y1, x2, y2) crop in pixels of the source frame.
 Roi = tuple[int, int, int, int]
@@ -108,26 +126,75 @@ class YoloDetector:
         self.names: dict[int, str] = {}
         self._fresh = True
         self._ready = False  # the first inference sets up the predictor, under _SETUP_LOCK
+        self._runner = self._direct_runner(location, model.task, device)
+        self._tracker: object | None = None
+        self._prepared: tuple[Frame, Roi | None, Future[np.ndarray]] | None = None  # boxes under way
 
     def reset(self) -> None:
         """Forget every track: the next :meth:`track` call starts a new tracker."""
         self._fresh = True
 
-    def warm_up(self, image: np.ndarray, *, roi: Roi | None = None) -> None:
+    @property
+    def direct(self) -> bool:
+        """The model runs through OpenVINO directly (and :meth:`ahead` can pipeline it)."""
+        return self._runner is not None
+
+    def warm_up(self, image: np.ndarray, *, roi: Roi | None = None, ahead: bool = False) -> None:
         """Run the model once on a blank image shaped like the stream's frames, then forget it.
 
         Ultralytics sets up its predictor and the backend runs its first, slow inference on
         the first call (1-2 s for OpenVINO on two cores). That is start-up, like loading the
         weights: done here, the first real frame is not late and throughput figures are the
-        steady state's.
+        steady state's. ``ahead``: also compile and run the throughput build :meth:`ahead` uses.
         """
-        self.track(np.zeros_like(image), roi=roi)
+        blank = np.zeros_like(image)
+        self.track(blank, roi=roi)
+        if ahead and self._runner is not None:
+            runner = self._runner
+            crop, _, _ = _crop(blank, roi)
+            with ThreadPoolExecutor(runner.parallel()) as pool:
+                list(pool.map(lambda _: self._boxes(crop, "THROUGHPUT"), range(runner.parallel())))
         self.reset()
+
+    def ahead(self, frames: Iterable[Frame], *, roi: Roi | None = None) -> Iterator[Frame]:
+        """The same frames, with the model already running on the next few while one is tracked.
+
+        Tracking stays in the caller's thread and in frame order, so ids and boxes are the
+        ones :meth:`track` gives frame by frame; only the inference moves to worker threads,
+        one per OpenVINO throughput stream. Call :meth:`track` on each frame yielded, with
+        the same ``roi`` (a frame not tracked, say skipped by a motion gate, only wastes its
+        inference). Without the direct path the frames pass through unchanged.
+        """
+        runner = self._runner
+        if runner is None:
+            yield from frames
+            return
+        depth = runner.parallel()
+        window: deque[tuple[Frame, Future[np.ndarray]]] = deque()
+        with ThreadPoolExecutor(depth, thread_name_prefix="footfall-infer") as pool:
+            try:
+                for frame in frames:
+                    crop, _, _ = _crop(frame.image, roi)
+                    window.append((frame, pool.submit(self._boxes, crop, "THROUGHPUT")))
+                    if len(window) > depth:
+                        yield self._hand_over(*window.popleft(), roi)
+                while window:
+                    yield self._hand_over(*window.popleft(), roi)
+            finally:
+                for _, future in window:
+                    future.cancel()
+                self._prepared = None
+
+    def _hand_over(self, frame: Frame, future: Future[np.ndarray], roi: Roi | None) -> Frame:
+        self._prepared = (frame, roi, future)
+        return frame
 
     def track(self, frame: Frame | np.ndarray, *, roi: Roi | None = None) -> list[Detection]:
         """Detect and track in one frame; track ids are stable between calls until :meth:`reset`."""
         image = frame.image if isinstance(frame, Frame) else frame
         crop, dx, dy = _crop(image, roi)
+        if self._runner is not None:
+            return self._track_direct(frame, crop, dx, dy, roi)
         persist = not self._fresh
         self._fresh = False
         results = self._first_time_locked(
@@ -157,6 +224,72 @@ class YoloDetector:
             verbose=False,
         )
         return self._detections(results[0], dx, dy, keep_from=self.confidence, tracked=False)
+
+    def _track_direct(
+        self, frame: Frame | np.ndarray, crop: np.ndarray, dx: int, dy: int, roi: Roi | None
+    ) -> list[Detection]:
+        """``model.track()``'s steps, with the inference done here or already by :meth:`ahead`."""
+        from ultralytics.engine.results import Boxes
+        from ultralytics.utils.ops import clip_boxes
+
+        assert self._runner is not None
+        prepared, self._prepared = self._prepared, None
+        if prepared is not None and prepared[0] is frame and prepared[1] == roi:
+            boxes = prepared[2].result()
+        else:
+            boxes = self._first_time_locked(self._boxes, crop)
+        height, width = crop.shape[:2]
+        if self._fresh or self._tracker is None:
+            self._tracker = _box_tracker(self.tracker)
+            self._fresh = False
+        tracks = self._tracker.update(Boxes(boxes, (height, width)), crop)  # type: ignore[attr-defined]
+        if len(tracks) == 0:
+            return []
+        import torch
+
+        kept = clip_boxes(torch.as_tensor(tracks[:, :4]), (height, width)).numpy()
+        names = self._runner.names
+        out: list[Detection] = []
+        for (x1, y1, x2, y2), track_id, score, cls in zip(
+            kept, tracks[:, 4], tracks[:, 5], tracks[:, 6], strict=True
+        ):
+            out.append(
+                Detection(
+                    box=(float(x1) + dx, float(y1) + dy, float(x2) + dx, float(y2) + dy),
+                    confidence=float(score),
+                    class_id=int(cls),
+                    class_name=str(names.get(int(cls), int(cls))),
+                    track_id=int(track_id),
+                )
+            )
+        return out
+
+    def _boxes(self, image: np.ndarray, hint: Hint = "LATENCY") -> np.ndarray:
+        """Boxes (N, 6: x1 y1 x2 y2 score class) in ``image`` pixels, as Ultralytics' predictor makes them.
+
+        Stateless, so :meth:`ahead` runs it in worker threads (NMS included: less for the
+        thread that tracks and counts).
+        """
+        import torch
+        from ultralytics.utils.nms import non_max_suppression
+        from ultralytics.utils.ops import scale_boxes
+
+        assert self._runner is not None
+        raw = self._runner.infer(image, hint)
+        confidence = min(self.confidence, LOW_SCORE)
+        pred = non_max_suppression(
+            torch.from_numpy(raw), confidence, NMS_IOU, self.classes, False, max_det=MAX_DETECTIONS, nc=0
+        )[0]
+        pred[:, :4] = scale_boxes((self._runner.height, self._runner.width), pred[:, :4], image.shape[:2])
+        return pred[:, :6].numpy()
+
+    def _direct_runner(self, location: str, task: str, device: str) -> OpenVinoRunner | None:
+        if not location.endswith("_openvino_model") or task != "detect" or os.environ.get(DIRECT_ENV) == "0":
+            return None
+        config = _tracker_settings(self.tracker)
+        if config.get("tracker_type") not in BOX_ONLY_TRACKERS or config.get("with_reid"):
+            return None
+        return OpenVinoRunner(Path(location), device)
 
     def _first_time_locked(self, call: Callable[..., list], *args: object, **kwargs: object) -> list:
         if self._ready:
@@ -201,6 +334,21 @@ class YoloDetector:
                 )
             )
         return out
+
+
+def _tracker_settings(path: str) -> dict[str, object]:
+    import yaml
+
+    return dict(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
+
+
+def _box_tracker(path: str) -> object:
+    """A fresh Ultralytics tracker from its YAML, built as ``model.track()`` builds it."""
+    from ultralytics.trackers.track import TRACKER_MAP
+    from ultralytics.utils import IterableSimpleNamespace
+
+    config = IterableSimpleNamespace(**_tracker_settings(path))
+    return TRACKER_MAP[config.tracker_type](args=config)
 
 
 def tracker_config(name: str, confidence: float) -> str:

@@ -294,7 +294,8 @@ def count_case(case: Case, make_pipeline: PipelineFactory) -> CaseCount:
     started = time.perf_counter()
     frames = 0
     fps = case.fps or 25.0
-    for frame in frames_of(case):
+    ahead = getattr(pipeline, "ahead", None)  # the detector at work on the next frames: same counts
+    for frame in ahead(frames_of(case)) if callable(ahead) else frames_of(case):
         events.extend(pipeline.process(frame))  # type: ignore[attr-defined]
         frames += 1
         if frame.index == 0 and case.fps is None:

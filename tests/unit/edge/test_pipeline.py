@@ -142,3 +142,47 @@ def test_warm_up_sizes_the_pipeline_and_runs_the_model_with_the_crop_before_the_
     events = [e for f in stream for e in pipeline.process(f)] + pipeline.close()
     assert [(e.direction, e.frame_index) for e in events] == [("in", 9)]
     assert set(detector.rois) == {pipeline.region}
+
+
+class PipeliningDetector(WarmableDetector):
+    """Says which frames it was asked to run ahead on, and with which crop."""
+
+    def __init__(self, script: dict[int, list[Detection]]) -> None:
+        super().__init__(script)
+        self.ahead_rois: list[object] = []
+        self.warmed_ahead: list[bool] = []
+
+    def warm_up(self, image: np.ndarray, *, roi=None, ahead: bool = False) -> None:
+        super().warm_up(image, roi=roi)
+        self.warmed_ahead.append(ahead)
+
+    def ahead(self, stream, *, roi=None):
+        self.ahead_rois.append(roi)
+        yield from stream
+
+
+def test_frames_ahead_go_through_the_detector_with_the_pipelines_crop() -> None:
+    detector = PipeliningDetector(walk_in_script())
+    pipeline = CountingPipeline("cam", [DOOR], detector, speed=SpeedOptions(crop=True))
+    stream = frames(20)
+    pipeline.warm_up(stream[0], ahead=True)
+    events = [e for f in pipeline.ahead(stream) for e in pipeline.process(f)] + pipeline.close()
+    assert [(e.direction, e.frame_index) for e in events] == [("in", 9)]
+    assert detector.ahead_rois == [pipeline.region] and detector.warmed_ahead == [True]
+
+
+def test_with_the_motion_gate_frames_are_not_run_ahead() -> None:
+    """The gate decides frame by frame whether to detect: inference ahead would be wasted on skips."""
+    detector = PipeliningDetector({})
+    pipeline = CountingPipeline("cam", [DOOR], detector, speed=SpeedOptions(motion_gate=True))
+    stream = frames(12)
+    pipeline.warm_up(stream[0], ahead=True)
+    assert list(pipeline.ahead(stream)) == stream
+    assert detector.ahead_rois == [] and detector.warmed_ahead == [False]
+
+
+def test_frames_ahead_pass_through_a_detector_that_cannot_pipeline() -> None:
+    pipeline = CountingPipeline("cam", [DOOR], ScriptedDetector({}))
+    stream = frames(5)
+    assert list(pipeline.ahead(stream)) == stream
+    assert list(pipeline.ahead([])) == []

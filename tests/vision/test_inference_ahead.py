@@ -1,0 +1,121 @@
+"""The direct OpenVINO path and inference ahead give exactly the boxes and ids of ``model.track()``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.vision
+
+FRAMES = 40
+
+
+@pytest.fixture(scope="module")
+def pets_frames(footage_dir: Path) -> list:
+    from footfall.edge.sources import open_source
+
+    frames = []
+    for frame in open_source(str(footage_dir / "pets09_s2l1" / "vtest.avi"), fps=7):
+        frames.append(frame)
+        if len(frames) == FRAMES:
+            break
+    return frames
+
+
+def _detector(model_dir: Path, monkeypatch: pytest.MonkeyPatch, *, direct: bool, **options: object):
+    from footfall.edge.detector import DIRECT_ENV, YoloDetector
+    from footfall.edge.models import resolve_model
+
+    monkeypatch.setenv(DIRECT_ENV, "1" if direct else "0")
+    detector = YoloDetector(resolve_model(str(model_dir / "yolo11n_int8_openvino_model")), **options)
+    assert detector.direct is direct
+    return detector
+
+
+def _key(detections: list) -> list[tuple]:
+    return sorted(
+        (d.track_id, tuple(round(v, 2) for v in d.box), round(d.confidence, 4), d.class_id, d.class_name)
+        for d in detections
+    )
+
+
+def _tracked(detector, frames: list, *, ahead: bool = False, roi=None, skip: frozenset[int] = frozenset()):
+    stream = detector.ahead(frames, roi=roi) if ahead else frames
+    return [_key(detector.track(f, roi=roi)) for f in stream if f.index not in skip]
+
+
+@pytest.mark.parametrize("tracker", ["bytetrack", "botsort"])
+def test_direct_path_tracks_exactly_as_ultralytics(
+    pets_frames: list, model_dir: Path, monkeypatch: pytest.MonkeyPatch, tracker: str
+) -> None:
+    ultralytics = _tracked(_detector(model_dir, monkeypatch, direct=False, tracker=tracker), pets_frames)
+    direct = _tracked(_detector(model_dir, monkeypatch, direct=True, tracker=tracker), pets_frames)
+    assert sum(len(found) for found in ultralytics) >= 100  # people are tracked in these frames
+    assert direct == ultralytics
+
+
+def test_inference_ahead_tracks_exactly_as_frame_by_frame(
+    pets_frames: list, model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one_by_one = _tracked(_detector(model_dir, monkeypatch, direct=True), pets_frames)
+    ahead = _tracked(_detector(model_dir, monkeypatch, direct=True), pets_frames, ahead=True)
+    assert ahead == one_by_one
+
+
+def test_inference_ahead_on_a_crop_with_frames_left_out(
+    pets_frames: list, model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crop shifts boxes back to the frame; a frame the caller does not track is simply dropped."""
+    roi = (100, 60, 420, 330)
+    skip = frozenset(range(5, FRAMES, 4))
+    one_by_one = _tracked(_detector(model_dir, monkeypatch, direct=True), pets_frames, roi=roi, skip=skip)
+    ahead = _tracked(
+        _detector(model_dir, monkeypatch, direct=True), pets_frames, ahead=True, roi=roi, skip=skip
+    )
+    assert ahead == one_by_one
+    boxes = [box for found in ahead for _, box, *_ in found]
+    assert boxes and all(
+        roi[0] <= x1 and x2 <= roi[2] and roi[1] <= y1 and y2 <= roi[3] for x1, y1, x2, y2 in boxes
+    )
+
+
+def test_the_frame_handed_over_is_the_one_tracked(
+    pets_frames: list, model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tracking a frame other than the one just handed over runs its own inference, not the neighbour's."""
+    detector = _detector(model_dir, monkeypatch, direct=True)
+    reference = _detector(model_dir, monkeypatch, direct=True)
+    stream = detector.ahead(pets_frames[:10])
+    next(stream)
+    other = pets_frames[20]
+    assert _key(detector.track(other)) == _key(reference.track(other))
+    stream.close()
+
+
+def test_tracktrack_and_pose_keep_ultralytics_own_path(model_dir: Path, pets_frames: list) -> None:
+    from footfall.edge.detector import YoloDetector
+    from footfall.edge.models import resolve_model
+
+    tracktrack = YoloDetector(
+        resolve_model(str(model_dir / "yolo11n_int8_openvino_model")), tracker="tracktrack"
+    )
+    pose = YoloDetector(resolve_model(str(model_dir / "yolov8n-pose_int8_openvino_model")))
+    for detector in (tracktrack, pose):
+        assert not detector.direct
+        assert list(detector.ahead(pets_frames[:3])) == pets_frames[:3]
+
+
+def test_letterbox_matches_ultralytics_pixel_for_pixel() -> None:
+    from footfall.edge.openvino_runner import letterbox, to_blob
+    from ultralytics.data.augment import LetterBox
+
+    rng = np.random.default_rng(7)
+    for height, width, target in [(360, 480, (448, 448)), (288, 384, (352, 448)), (577, 311, (640, 640))]:
+        image = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+        theirs = LetterBox(new_shape=target, auto=False, stride=32)(image=image)
+        ours = letterbox(image, *target)
+        assert np.array_equal(ours, theirs)
+        expected = theirs[..., ::-1].transpose(2, 0, 1)[None].astype(np.float32) / np.float32(255)
+        assert np.array_equal(to_blob(ours), expected)
