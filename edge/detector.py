@@ -21,8 +21,8 @@ model runs through :class:`~footfall.edge.openvino_runner.OpenVinoRunner` and on
 scaling and the tracker come from Ultralytics, called exactly as ``model.track()`` calls
 them (same boxes, same ids). That is what lets :meth:`YoloDetector.ahead` keep the next
 frames' inference in flight, compiled for throughput, while this frame is tracked and
-counted. Pose models and TrackTrack (whose matching needs the predictor itself) keep
-Ultralytics' own path.
+counted. TrackTrack (whose matching needs the predictor itself) keeps Ultralytics' own
+path.
 
 ``roi`` lets the pipeline detect on a crop around the counting lines: people there appear
 larger at the model's fixed input size. Boxes are shifted back to full-frame pixels.
@@ -60,6 +60,8 @@ LOW_SCORE = 0.1
 #: Ultralytics' NMS defaults (``iou``, ``max_det``), so the direct OpenVINO path boxes alike.
 NMS_IOU = 0.7
 MAX_DETECTIONS = 300
+#: What the direct path finds in one image: boxes (N, 6), and keypoints (N, K, 3) for a pose model.
+_Found = tuple[np.ndarray, np.ndarray | None]
 #: Trackers whose update needs only the boxes (no predictor hooks): the direct path can feed them.
 BOX_ONLY_TRACKERS = ("bytetrack", "botsort")
 #: Input size: one side (square), or (height, width); both multiples of 32.
@@ -128,7 +130,7 @@ class YoloDetector:
         self._ready = False  # the first inference sets up the predictor, under _SETUP_LOCK
         self._runner = self._direct_runner(location, model.task, device)
         self._tracker: object | None = None
-        self._prepared: tuple[Frame, Roi | None, Future[np.ndarray]] | None = None  # boxes under way
+        self._prepared: tuple[Frame, Roi | None, Future[_Found]] | None = None  # boxes under way
 
     def reset(self) -> None:
         """Forget every track: the next :meth:`track` call starts a new tracker."""
@@ -170,7 +172,7 @@ class YoloDetector:
             yield from frames
             return
         depth = runner.parallel()
-        window: deque[tuple[Frame, Future[np.ndarray]]] = deque()
+        window: deque[tuple[Frame, Future[_Found]]] = deque()
         with ThreadPoolExecutor(depth, thread_name_prefix="footfall-infer") as pool:
             try:
                 for frame in frames:
@@ -185,7 +187,7 @@ class YoloDetector:
                     future.cancel()
                 self._prepared = None
 
-    def _hand_over(self, frame: Frame, future: Future[np.ndarray], roi: Roi | None) -> Frame:
+    def _hand_over(self, frame: Frame, future: Future[_Found], roi: Roi | None) -> Frame:
         self._prepared = (frame, roi, future)
         return frame
 
@@ -235,9 +237,9 @@ class YoloDetector:
         assert self._runner is not None
         prepared, self._prepared = self._prepared, None
         if prepared is not None and prepared[0] is frame and prepared[1] == roi:
-            boxes = prepared[2].result()
+            boxes, keypoints = prepared[2].result()
         else:
-            boxes = self._first_time_locked(self._boxes, crop)
+            boxes, keypoints = self._first_time_locked(self._boxes, crop)
         height, width = crop.shape[:2]
         if self._fresh or self._tracker is None:
             self._tracker = _box_tracker(self.tracker)
@@ -248,10 +250,14 @@ class YoloDetector:
         import torch
 
         kept = clip_boxes(torch.as_tensor(tracks[:, :4]), (height, width)).numpy()
+        if keypoints is not None:  # the tracked detections' own keypoints, as Results[idx] keeps them
+            keypoints = keypoints[tracks[:, -1].astype(int)]
+            keypoints[:, :, 0] += dx
+            keypoints[:, :, 1] += dy
         names = self._runner.names
         out: list[Detection] = []
-        for (x1, y1, x2, y2), track_id, score, cls in zip(
-            kept, tracks[:, 4], tracks[:, 5], tracks[:, 6], strict=True
+        for i, ((x1, y1, x2, y2), track_id, score, cls) in enumerate(
+            zip(kept, tracks[:, 4], tracks[:, 5], tracks[:, 6], strict=True)
         ):
             out.append(
                 Detection(
@@ -260,31 +266,48 @@ class YoloDetector:
                     class_id=int(cls),
                     class_name=str(names.get(int(cls), int(cls))),
                     track_id=int(track_id),
+                    keypoints=None if keypoints is None else keypoints[i],
                 )
             )
         return out
 
-    def _boxes(self, image: np.ndarray, hint: Hint = "LATENCY") -> np.ndarray:
-        """Boxes (N, 6: x1 y1 x2 y2 score class) in ``image`` pixels, as Ultralytics' predictor makes them.
+    def _boxes(self, image: np.ndarray, hint: Hint = "LATENCY") -> _Found:
+        """Boxes (N, 6: x1 y1 x2 y2 score class) in ``image`` pixels, as Ultralytics' predictor makes them,
+        and for a pose model their keypoints (N, K, 3).
 
         Stateless, so :meth:`ahead` runs it in worker threads (NMS included: less for the
         thread that tracks and counts).
         """
         import torch
         from ultralytics.utils.nms import non_max_suppression
-        from ultralytics.utils.ops import scale_boxes
+        from ultralytics.utils.ops import scale_boxes, scale_coords
 
-        assert self._runner is not None
-        raw = self._runner.infer(image, hint)
+        runner = self._runner
+        assert runner is not None
+        raw = runner.infer(image, hint)
         confidence = min(self.confidence, LOW_SCORE)
         pred = non_max_suppression(
-            torch.from_numpy(raw), confidence, NMS_IOU, self.classes, False, max_det=MAX_DETECTIONS, nc=0
+            torch.from_numpy(raw),
+            confidence,
+            NMS_IOU,
+            self.classes,
+            False,
+            max_det=MAX_DETECTIONS,
+            nc=0 if runner.keypoint_shape is None else len(runner.names),
         )[0]
-        pred[:, :4] = scale_boxes((self._runner.height, self._runner.width), pred[:, :4], image.shape[:2])
-        return pred[:, :6].numpy()
+        shape = (runner.height, runner.width)
+        pred[:, :4] = scale_boxes(shape, pred[:, :4], image.shape[:2])
+        if runner.keypoint_shape is None:
+            return pred[:, :6].numpy(), None
+        keypoints = pred[:, 6:].view(pred.shape[0], *runner.keypoint_shape)
+        return pred[:, :6].numpy(), scale_coords(shape, keypoints, image.shape[:2]).numpy()
 
     def _direct_runner(self, location: str, task: str, device: str) -> OpenVinoRunner | None:
-        if not location.endswith("_openvino_model") or task != "detect" or os.environ.get(DIRECT_ENV) == "0":
+        if (
+            not location.endswith("_openvino_model")
+            or task not in ("detect", "pose")
+            or os.environ.get(DIRECT_ENV) == "0"
+        ):
             return None
         config = _tracker_settings(self.tracker)
         if config.get("tracker_type") not in BOX_ONLY_TRACKERS or config.get("with_reid"):

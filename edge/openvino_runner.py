@@ -72,7 +72,13 @@ class OpenVinoRunner:
         if shape.is_dynamic or len(shape) != 4:
             raise EdgeError(f"{xml}: expected a fixed 1x3xHxW input, got {shape}")
         self.height, self.width = shape[2].get_length(), shape[3].get_length()
-        self.names = _names(Path(folder))
+        metadata = _metadata(Path(folder))
+        self.names = _names(metadata)
+        shape = metadata.get("kpt_shape")
+        #: (keypoints, values per keypoint) of a pose export; None for a plain detector.
+        self.keypoint_shape: tuple[int, int] | None = (
+            (int(shape[0]), int(shape[1])) if metadata.get("task") == "pose" and shape else None
+        )
         self._device = "CPU" if device.lower() in ("cpu", "") else device.upper()
         self._compiled: dict[Hint, object] = {}
         self._lock = threading.Lock()
@@ -102,12 +108,14 @@ class OpenVinoRunner:
         return request.get_output_tensor(0).data.copy()
 
 
-def _names(folder: Path) -> dict[int, str]:
-    """Class names from the export's ``metadata.yaml`` (empty when it has none)."""
+def _metadata(folder: Path) -> dict:
+    """The export's ``metadata.yaml`` (empty when it has none)."""
     import yaml
 
-    metadata = folder / "metadata.yaml"
-    if not metadata.exists():
-        return {}
-    names = (yaml.safe_load(metadata.read_text(encoding="utf-8")) or {}).get("names") or {}
+    path = folder / "metadata.yaml"
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
+
+
+def _names(metadata: dict) -> dict[int, str]:
+    names = metadata.get("names") or {}
     return {int(k): str(v) for k, v in names.items()} if isinstance(names, dict) else dict(enumerate(names))

@@ -94,17 +94,53 @@ def test_the_frame_handed_over_is_the_one_tracked(
     stream.close()
 
 
-def test_tracktrack_and_pose_keep_ultralytics_own_path(model_dir: Path, pets_frames: list) -> None:
+def test_tracktrack_keeps_ultralytics_own_path(model_dir: Path, pets_frames: list) -> None:
     from footfall.edge.detector import YoloDetector
     from footfall.edge.models import resolve_model
 
-    tracktrack = YoloDetector(
+    detector = YoloDetector(
         resolve_model(str(model_dir / "yolo11n_int8_openvino_model")), tracker="tracktrack"
     )
-    pose = YoloDetector(resolve_model(str(model_dir / "yolov8n-pose_int8_openvino_model")))
-    for detector in (tracktrack, pose):
-        assert not detector.direct
-        assert list(detector.ahead(pets_frames[:3])) == pets_frames[:3]
+    assert not detector.direct
+    assert list(detector.ahead(pets_frames[:3])) == pets_frames[:3]
+
+
+def test_pose_model_direct_and_ahead_give_ultralytics_boxes_and_keypoints(
+    footage_dir: Path, model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from footfall.edge.detector import DIRECT_ENV, YoloDetector
+    from footfall.edge.models import resolve_model
+    from footfall.edge.sources import open_source
+
+    frames = []
+    for frame in open_source(str(footage_dir / "caviar" / "EnterExitCrossingPaths1cor.mpg")):
+        frames.append(frame)  # the corridor camera: people near enough for the pose model
+        if len(frames) == 30:
+            break
+
+    def run(direct: bool, ahead: bool) -> list[list[tuple]]:
+        monkeypatch.setenv(DIRECT_ENV, "1" if direct else "0")
+        detector = YoloDetector(resolve_model(str(model_dir / "yolov8n-pose_int8_openvino_model")))
+        assert detector.direct is direct
+        stream = detector.ahead(frames) if ahead else frames
+        return [_with_keypoints(detector.track(f)) for f in stream]
+
+    reference = run(direct=False, ahead=False)
+    assert sum(len(found) for found in reference) >= 20  # people with keypoints in these frames
+    assert run(direct=True, ahead=False) == reference
+    assert run(direct=True, ahead=True) == reference
+
+
+def _with_keypoints(detections: list) -> list[tuple]:
+    return sorted(
+        (
+            d.track_id,
+            tuple(round(v, 2) for v in d.box),
+            round(d.confidence, 4),
+            tuple(np.round(d.keypoints, 1).ravel()),
+        )
+        for d in detections
+    )
 
 
 def test_letterbox_matches_ultralytics_pixel_for_pixel() -> None:
