@@ -16,6 +16,11 @@ Semantics (DESIGN.md §4), and why each rule is there:
   point jumps; for someone standing still (``reanchor_on_refit`` body heights per second or
   slower) their sides start afresh instead of counting the jump (seen with yolov8n on a
   figure in the CAVIAR shop window, first boxed together with a passer-by).
+- **Nobody leaps from a stand.** Someone who has stood still for ``still_s`` and is, at the
+  next sighting, ``leap_from_still`` body heights away did not walk there: the tracker put
+  their id on someone else's box (a figure in a shop window boxed together with a shopper
+  arriving in front of it). Their sides start afresh; the leap itself never counts (seen on
+  the CAVIAR door at 6 frames/s with the input sized by the people: the figure "came out").
 - **Late count with hysteresis.** A crossing is committed only after the new side has held
   for ``hold_frames`` observations, or when the track ends on the new side. Someone who
   hovers on the threshold or steps over and straight back never counts (back-and-forth
@@ -86,6 +91,10 @@ class CounterSettings:
     end_zone: float = 0.1  # side changes this close to a segment end (in body heights) are "at the end"
     reanchor_on_refit: float = 0.2  # standing (body heights/s) when the feet refit: sides afresh
     resume_commits: bool = True  # back after such a gap on the other side: that crossing needs no hold
+    #: Standing still (``still_s`` or longer), then the foot point this many body heights away at
+    #: the next sighting: not a step but someone else's box (None: off). Sides start afresh.
+    leap_from_still: float | None = 0.5
+    still_s: float = 1.0
     feet: FeetSettings | None = field(default_factory=FeetSettings)  # None: the foot is always the box bottom
 
     def __post_init__(self) -> None:
@@ -163,6 +172,7 @@ class _Person:
     lines: dict[str, _LineState] = field(default_factory=dict)
     feet: FeetState = field(default_factory=FeetState)
     resumed: bool = False  # this observation ends a gap of at least ``commit_after_gap_s``
+    still_since: float | None = None  # when the person last started standing still (None: moving)
 
     @property
     def confidence(self) -> float:
@@ -209,10 +219,16 @@ class LineCounter:
                 continue  # two boxes for one person in one frame: keep the first
             seen.add(person.person_id)
             foot, height = self._feet(person, obs, t, _behind_someone(obs, kept))
+            if self._leapt_from_still(person, foot, t):
+                _start_afresh(person)
             dt = t - person.last_t
             if person.observations and dt > 0:
                 vx, vy = (foot[0] - person.last_foot[0]) / dt, (foot[1] - person.last_foot[1]) / dt
                 person.velocity = (0.6 * person.velocity[0] + 0.4 * vx, 0.6 * person.velocity[1] + 0.4 * vy)
+            if math.hypot(*person.velocity) >= self.settings.reanchor_on_refit * height:
+                person.still_since = None
+            elif person.still_since is None:
+                person.still_since = t
             person.last_frame, person.last_t = frame_index, t
             person.last_foot, person.last_height = foot, height
             person.last_width = obs.width
@@ -338,9 +354,18 @@ class LineCounter:
             person.feet.refitted = False
             speed = math.hypot(*person.velocity)
             if speed < self.settings.reanchor_on_refit * located[1]:
-                for state in person.lines.values():  # a corrected estimate is not a step: sides start afresh
-                    state.stable, state.anchor, state.pending = None, None, None
+                _start_afresh(person)  # a corrected estimate is not a step
         return located
+
+    def _leapt_from_still(self, person: _Person, foot: Point, t: float) -> bool:
+        """Someone standing still is, one sighting later, far away: that box is not their step."""
+        leap = self.settings.leap_from_still
+        if leap is None or not person.observations or person.resumed:
+            return False
+        if t - person.last_t >= self.settings.commit_after_gap_s:
+            return False
+        still = person.still_since is not None and person.last_t - person.still_since >= self.settings.still_s
+        return still and math.dist(foot, person.last_foot) > leap * person.last_height
 
     def _band(self, height: float) -> float:
         s = self.settings
@@ -434,3 +459,9 @@ def _behind_someone(obs: Observation, others: Sequence[Observation]) -> bool:
         other is not obs and other.box[0] < fx < other.box[2] and other.box[1] < fy < other.box[3]
         for other in others
     )
+
+
+def _start_afresh(person: _Person) -> None:
+    """Forget which side of each line the person was on: the next positions set it anew."""
+    for state in person.lines.values():
+        state.stable, state.anchor, state.pending = None, None, None

@@ -201,6 +201,18 @@ def _walks_out_and_a_mannequin_reappears() -> Tracks:
     return {2: walker, 31: figure}
 
 
+def _figure_takes_over_someone_arriving() -> Tracks:
+    # A figure in the shop window stands 30 px inside the door for 2 s. Someone arrives outside,
+    # right in front of it; the detector boxes the two as one and the tracker keeps the figure's
+    # id on that box, whose feet are 45 px away, outside, one frame later. The newcomer then
+    # waits a moment and walks in. Read as a step, the figure "came out" first (CAVIAR front door
+    # at 6 frames/s with the input sized by the people).
+    figure = [(i, 200, 230, 50, 20) for i in range(20)]
+    arriving = [(20 + i, 200, 185 + i) for i in range(5)]
+    walking_in = line_path((200, 190), (200, 300), 12, first_frame=25)
+    return {5: figure + arriving + walking_in}
+
+
 def _figure_first_boxed_with_someone() -> Tracks:
     # A figure standing 15 px inside the shop door is first boxed together with someone passing
     # in front (90 px tall, bottom on the walkway), then alone (45 px). Its feet are taken to
@@ -303,6 +315,7 @@ def _waits_outside_while_someone_passes_in_front() -> Tracks:
         (_feet_hidden_by_someone_in_front(), (0, 0)),
         (_first_seen_cut_then_whole(), (1, 0)),
         (_hidden_feet_walk_in(), (1, 0)),
+        (_figure_takes_over_someone_arriving(), (1, 0)),
     ],
     ids=[
         "walk-in",
@@ -330,6 +343,7 @@ def _waits_outside_while_someone_passes_in_front() -> Tracks:
         "feet-hidden-by-someone-in-front",
         "first-seen-cut-then-whole",
         "hidden-feet-walk-in",
+        "figure-takes-over-someone-arriving",
     ],
 )
 def test_scenarios(tracks: Tracks, expected: tuple[int, int]) -> None:
@@ -375,6 +389,15 @@ def test_a_corrected_foot_estimate_is_not_a_step() -> None:
     tracks = _figure_first_boxed_with_someone()
     assert totals(run(tracks, [SHOP_DOOR])) == (0, 0)
     assert totals(run(tracks, [SHOP_DOOR], reanchor_on_refit=0.0)) == (1, 0)  # the trap is real
+
+
+def test_a_leap_from_standing_still_is_someone_else() -> None:
+    tracks = _figure_takes_over_someone_arriving()
+    assert totals(run(tracks, leap_from_still=None)) == (1, 1)  # the trap is real
+    assert totals(run(tracks)) == (1, 0)
+    # The rule wants a real stand: someone first seen a moment ago may well move that far.
+    brief = {5: [(i, 200, 230, 50, 20) for i in range(5)] + tracks[5][20:]}
+    assert totals(run(brief, leap_from_still=None)) == totals(run(brief))
 
 
 def test_hidden_feet_would_count_twice_from_the_box_bottom() -> None:
