@@ -21,8 +21,7 @@ model runs through :class:`~footfall.edge.openvino_runner.OpenVinoRunner` and on
 scaling and the tracker come from Ultralytics, called exactly as ``model.track()`` calls
 them (same boxes, same ids). That is what lets :meth:`YoloDetector.ahead` keep the next
 frames' inference in flight, compiled for throughput, while this frame is tracked and
-counted. TrackTrack (whose matching needs the predictor itself) keeps Ultralytics' own
-path.
+counted. TrackTrack gets the boxes a looser NMS kept as Ultralytics' hook would give it.
 
 ``roi`` lets the pipeline detect on a crop around the counting lines: people there appear
 larger at the model's fixed input size. Boxes are shifted back to full-frame pixels.
@@ -59,11 +58,15 @@ PERSON = 0
 LOW_SCORE = 0.1
 #: Ultralytics' NMS defaults (``iou``, ``max_det``), so the direct OpenVINO path boxes alike.
 NMS_IOU = 0.7
+#: TrackTrack's looser NMS, and the overlap that makes a loose box one the tight NMS kept.
+LOOSE_NMS_IOU = 0.95
+LOOSE_DUPLICATE_IOU = 0.97
 MAX_DETECTIONS = 300
-#: What the direct path finds in one image: boxes (N, 6), and keypoints (N, K, 3) for a pose model.
-_Found = tuple[np.ndarray, np.ndarray | None]
-#: Trackers whose update needs only the boxes (no predictor hooks): the direct path can feed them.
-BOX_ONLY_TRACKERS = ("bytetrack", "botsort")
+#: What the direct path finds in one image: boxes (N, 6); keypoints (N, K, 3) for a pose model;
+#: for TrackTrack the boxes a looser NMS keeps that the tight one dropped, as (xywh, conf, cls).
+_Found = tuple[np.ndarray, np.ndarray | None, tuple[np.ndarray, np.ndarray, np.ndarray] | None]
+#: Trackers the direct path can feed (the ReID variants need the predictor's feature maps).
+DIRECT_TRACKERS = ("bytetrack", "botsort", "tracktrack")
 #: Input size: one side (square), or (height, width); both multiples of 32.
 InputSize = int | tuple[int, int]
 #: Where resized copies of OpenVINO exports are kept (built once per model and size).
@@ -128,6 +131,7 @@ class YoloDetector:
         self.names: dict[int, str] = {}
         self._fresh = True
         self._ready = False  # the first inference sets up the predictor, under _SETUP_LOCK
+        self._tracker_type = str(_tracker_settings(self.tracker).get("tracker_type", ""))
         self._runner = self._direct_runner(location, model.task, device)
         self._tracker: object | None = None
         self._prepared: tuple[Frame, Roi | None, Future[_Found]] | None = None  # boxes under way
@@ -237,14 +241,15 @@ class YoloDetector:
         assert self._runner is not None
         prepared, self._prepared = self._prepared, None
         if prepared is not None and prepared[0] is frame and prepared[1] == roi:
-            boxes, keypoints = prepared[2].result()
+            boxes, keypoints, dropped = prepared[2].result()
         else:
-            boxes, keypoints = self._first_time_locked(self._boxes, crop)
+            boxes, keypoints, dropped = self._first_time_locked(self._boxes, crop)
         height, width = crop.shape[:2]
         if self._fresh or self._tracker is None:
             self._tracker = _box_tracker(self.tracker)
             self._fresh = False
-        tracks = self._tracker.update(Boxes(boxes, (height, width)), crop)  # type: ignore[attr-defined]
+        extra = {} if self._tracker_type != "tracktrack" else {"dets_del": dropped}
+        tracks = self._tracker.update(Boxes(boxes, (height, width)), crop, **extra)  # type: ignore[attr-defined]
         if len(tracks) == 0:
             return []
         import torch
@@ -279,28 +284,40 @@ class YoloDetector:
         thread that tracks and counts).
         """
         import torch
-        from ultralytics.utils.nms import non_max_suppression
-        from ultralytics.utils.ops import scale_boxes, scale_coords
+        from ultralytics.utils.ops import scale_coords
 
         runner = self._runner
         assert runner is not None
-        raw = runner.infer(image, hint)
-        confidence = min(self.confidence, LOW_SCORE)
+        raw = torch.from_numpy(runner.infer(image, hint))
+        loose = raw.clone() if self._tracker_type == "tracktrack" and runner.keypoint_shape is None else None
+        pred = self._nms(raw, image.shape[:2], NMS_IOU)  # NMS rewrites its input: the clone came first
+        dropped = (
+            None if loose is None else _dropped_by_nms(pred, self._nms(loose, image.shape[:2], LOOSE_NMS_IOU))
+        )
+        if runner.keypoint_shape is None:
+            return pred[:, :6].numpy(), None, dropped
+        keypoints = pred[:, 6:].view(pred.shape[0], *runner.keypoint_shape)
+        shape = (runner.height, runner.width)
+        return pred[:, :6].numpy(), scale_coords(shape, keypoints, image.shape[:2]).numpy(), dropped
+
+    def _nms(self, raw: object, image_shape: tuple[int, ...], iou: float) -> object:
+        """Ultralytics' NMS with its predictor's arguments, boxes scaled to ``image_shape``."""
+        from ultralytics.utils.nms import non_max_suppression
+        from ultralytics.utils.ops import scale_boxes
+
+        runner = self._runner
+        assert runner is not None
         pred = non_max_suppression(
-            torch.from_numpy(raw),
-            confidence,
-            NMS_IOU,
+            raw,
+            min(self.confidence, LOW_SCORE),
+            iou,
             self.classes,
             False,
             max_det=MAX_DETECTIONS,
             nc=0 if runner.keypoint_shape is None else len(runner.names),
         )[0]
-        shape = (runner.height, runner.width)
-        pred[:, :4] = scale_boxes(shape, pred[:, :4], image.shape[:2])
-        if runner.keypoint_shape is None:
-            return pred[:, :6].numpy(), None
-        keypoints = pred[:, 6:].view(pred.shape[0], *runner.keypoint_shape)
-        return pred[:, :6].numpy(), scale_coords(shape, keypoints, image.shape[:2]).numpy()
+        pred[:, :4] = scale_boxes((runner.height, runner.width), pred[:, :4], image_shape[:2])
+        return pred
 
     def _direct_runner(self, location: str, task: str, device: str) -> OpenVinoRunner | None:
         if (
@@ -310,7 +327,7 @@ class YoloDetector:
         ):
             return None
         config = _tracker_settings(self.tracker)
-        if config.get("tracker_type") not in BOX_ONLY_TRACKERS or config.get("with_reid"):
+        if config.get("tracker_type") not in DIRECT_TRACKERS or config.get("with_reid"):
             return None
         return OpenVinoRunner(Path(location), device)
 
@@ -357,6 +374,25 @@ class YoloDetector:
                 )
             )
         return out
+
+
+def _dropped_by_nms(tight: object, loose: object) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Boxes the loose NMS kept and the tight one dropped, as TrackTrack's ``dets_del``.
+
+    The same computation as Ultralytics' ``compute_dets_del`` (which reads them off the
+    predictor): loose boxes whose best overlap with any kept box is below 0.97.
+    """
+    from ultralytics.utils.metrics import box_iou
+    from ultralytics.utils.ops import xyxy2xywh
+
+    if len(loose) == 0 or len(tight) == 0:  # type: ignore[arg-type]
+        return None
+    best = box_iou(loose[:, :4], tight[:, :4]).max(dim=1).values  # type: ignore[index]
+    mask = best < LOOSE_DUPLICATE_IOU
+    if not mask.any():
+        return None
+    dropped = loose[mask]  # type: ignore[index]
+    return xyxy2xywh(dropped[:, :4]).numpy(), dropped[:, 4].numpy(), dropped[:, 5].numpy()
 
 
 def _tracker_settings(path: str) -> dict[str, object]:

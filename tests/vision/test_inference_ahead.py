@@ -46,7 +46,7 @@ def _tracked(detector, frames: list, *, ahead: bool = False, roi=None, skip: fro
     return [_key(detector.track(f, roi=roi)) for f in stream if f.index not in skip]
 
 
-@pytest.mark.parametrize("tracker", ["bytetrack", "botsort"])
+@pytest.mark.parametrize("tracker", ["bytetrack", "botsort", "tracktrack"])
 def test_direct_path_tracks_exactly_as_ultralytics(
     pets_frames: list, model_dir: Path, monkeypatch: pytest.MonkeyPatch, tracker: str
 ) -> None:
@@ -94,13 +94,19 @@ def test_the_frame_handed_over_is_the_one_tracked(
     stream.close()
 
 
-def test_tracktrack_keeps_ultralytics_own_path(model_dir: Path, pets_frames: list) -> None:
+def test_a_reid_tracker_keeps_ultralytics_own_path(
+    model_dir: Path, pets_frames: list, tmp_path: Path
+) -> None:
+    """Appearance features come from the predictor's feature maps: that tracker stays on its path."""
+    import yaml
     from footfall.edge.detector import YoloDetector
     from footfall.edge.models import resolve_model
+    from ultralytics.utils.checks import check_yaml
 
-    detector = YoloDetector(
-        resolve_model(str(model_dir / "yolo11n_int8_openvino_model")), tracker="tracktrack"
-    )
+    config = yaml.safe_load(Path(check_yaml("botsort.yaml")).read_text(encoding="utf-8"))
+    reid = tmp_path / "botsort-reid.yaml"
+    reid.write_text(yaml.safe_dump({**config, "with_reid": True}), encoding="utf-8")
+    detector = YoloDetector(resolve_model(str(model_dir / "yolo11n_int8_openvino_model")), tracker=str(reid))
     assert not detector.direct
     assert list(detector.ahead(pets_frames[:3])) == pets_frames[:3]
 
