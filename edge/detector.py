@@ -329,7 +329,12 @@ class YoloDetector:
         config = _tracker_settings(self.tracker)
         if config.get("tracker_type") not in DIRECT_TRACKERS or config.get("with_reid"):
             return None
-        return OpenVinoRunner(Path(location), device)
+        try:
+            runner = OpenVinoRunner(Path(location), device)
+        except EdgeError as error:  # a dynamic-shape export, say: Ultralytics' predictor handles it
+            log.info("model %s goes through Ultralytics' predictor: %s", location, error)
+            return None
+        return None if runner.end2end else runner
 
     def _first_time_locked(self, call: Callable[..., list], *args: object, **kwargs: object) -> list:
         if self._ready:

@@ -74,6 +74,9 @@ class OpenVinoRunner:
         self.height, self.width = shape[2].get_length(), shape[3].get_length()
         metadata = _metadata(Path(folder))
         self.names = _names(metadata)
+        #: The export has NMS built in (YOLOv10/YOLO26, or exported with ``nms=True``): its output
+        #: is final boxes, not what :mod:`footfall.edge.detector`'s NMS expects.
+        self.end2end = bool(metadata.get("end2end") or (metadata.get("args") or {}).get("nms"))
         shape = metadata.get("kpt_shape")
         #: (keypoints, values per keypoint) of a pose export; None for a plain detector.
         self.keypoint_shape: tuple[int, int] | None = (

@@ -161,3 +161,31 @@ def test_letterbox_matches_ultralytics_pixel_for_pixel() -> None:
         assert np.array_equal(ours, theirs)
         expected = theirs[..., ::-1].transpose(2, 0, 1)[None].astype(np.float32) / np.float32(255)
         assert np.array_equal(to_blob(ours), expected)
+
+
+def test_exports_the_direct_path_cannot_read_go_through_ultralytics(model_dir: Path, tmp_path: Path) -> None:
+    """NMS built into the export (YOLOv10/YOLO26 style): its output is final boxes, not raw anchors."""
+    import shutil
+
+    import yaml
+    from footfall.edge.detector import YoloDetector
+    from footfall.edge.models import resolve_model
+
+    folder = tmp_path / "yolo11n_int8_openvino_model"
+    shutil.copytree(model_dir / "yolo11n_int8_openvino_model", folder)
+    metadata = yaml.safe_load((folder / "metadata.yaml").read_text(encoding="utf-8"))
+    (folder / "metadata.yaml").write_text(yaml.safe_dump({**metadata, "end2end": True}), encoding="utf-8")
+    assert YoloDetector(resolve_model(str(model_dir / "yolo11n_int8_openvino_model"))).direct
+    assert not YoloDetector(resolve_model(str(folder))).direct
+
+
+def test_a_dynamic_input_is_refused_by_the_runner(tmp_path: Path) -> None:
+    import openvino as ov
+    from footfall.edge.errors import EdgeError
+    from footfall.edge.openvino_runner import OpenVinoRunner
+
+    image = ov.opset13.parameter([1, 3, -1, -1], ov.Type.f32, name="images")
+    model = ov.Model([ov.opset13.relu(image)], [image], "dynamic")
+    ov.save_model(model, tmp_path / "dynamic.xml")
+    with pytest.raises(EdgeError, match="fixed 1x3xHxW"):
+        OpenVinoRunner(tmp_path)
