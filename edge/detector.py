@@ -16,12 +16,14 @@ it is an option, not the default. Global motion compensation is off for every tr
 entrance cameras are fixed, and estimating camera motion by optical flow costs about 4 ms a
 frame (a fifth of the whole frame with yolo11n) for nothing.
 
-OpenVINO detection exports with ByteTrack or BoT-SORT skip Ultralytics' predictor: the
-model runs through :class:`~footfall.edge.openvino_runner.OpenVinoRunner` and only NMS, box
-scaling and the tracker come from Ultralytics, called exactly as ``model.track()`` calls
-them (same boxes, same ids). That is what lets :meth:`YoloDetector.ahead` keep the next
-frames' inference in flight, compiled for throughput, while this frame is tracked and
-counted. TrackTrack gets the boxes a looser NMS kept as Ultralytics' hook would give it.
+OpenVINO exports (detection and pose; ByteTrack, BoT-SORT or TrackTrack without ReID) skip
+Ultralytics' predictor: the model runs through
+:class:`~footfall.edge.openvino_runner.OpenVinoRunner` and only NMS, box and keypoint scaling
+and the tracker come from Ultralytics, called exactly as ``model.track()`` calls them (same
+boxes, same ids; TrackTrack also gets the boxes a looser NMS kept, as Ultralytics' hook gives
+them). That is what lets :meth:`YoloDetector.ahead` keep the next frames' inference in flight,
+compiled for throughput, while this frame is tracked and counted
+(``benchmarks/results/counting_inference_ahead.md``).
 
 ``roi`` lets the pipeline detect on a crop around the counting lines: people there appear
 larger at the model's fixed input size. Boxes are shifted back to full-frame pixels.
@@ -131,8 +133,9 @@ class YoloDetector:
         self.names: dict[int, str] = {}
         self._fresh = True
         self._ready = False  # the first inference sets up the predictor, under _SETUP_LOCK
-        self._tracker_type = str(_tracker_settings(self.tracker).get("tracker_type", ""))
-        self._runner = self._direct_runner(location, model.task, device)
+        tracker_settings = _tracker_settings(self.tracker)
+        self._tracker_type = str(tracker_settings.get("tracker_type", ""))
+        self._runner = _direct_runner(location, model.task, device, tracker_settings)
         self._tracker: object | None = None
         self._prepared: tuple[Frame, Roi | None, Future[_Found]] | None = None  # boxes under way
 
@@ -319,23 +322,6 @@ class YoloDetector:
         pred[:, :4] = scale_boxes((runner.height, runner.width), pred[:, :4], image_shape[:2])
         return pred
 
-    def _direct_runner(self, location: str, task: str, device: str) -> OpenVinoRunner | None:
-        if (
-            not location.endswith("_openvino_model")
-            or task not in ("detect", "pose")
-            or os.environ.get(DIRECT_ENV) == "0"
-        ):
-            return None
-        config = _tracker_settings(self.tracker)
-        if config.get("tracker_type") not in DIRECT_TRACKERS or config.get("with_reid"):
-            return None
-        try:
-            runner = OpenVinoRunner(Path(location), device)
-        except EdgeError as error:  # a dynamic-shape export, say: Ultralytics' predictor handles it
-            log.info("model %s goes through Ultralytics' predictor: %s", location, error)
-            return None
-        return None if runner.end2end else runner
-
     def _first_time_locked(self, call: Callable[..., list], *args: object, **kwargs: object) -> list:
         if self._ready:
             return call(*args, **kwargs)
@@ -379,6 +365,26 @@ class YoloDetector:
                 )
             )
         return out
+
+
+def _direct_runner(
+    location: str, task: str, device: str, tracker_settings: dict[str, object]
+) -> OpenVinoRunner | None:
+    """The runner for the direct path, or None where only Ultralytics' predictor will do."""
+    if (
+        not location.endswith("_openvino_model")
+        or task not in ("detect", "pose")
+        or os.environ.get(DIRECT_ENV) == "0"
+        or tracker_settings.get("tracker_type") not in DIRECT_TRACKERS
+        or tracker_settings.get("with_reid")
+    ):
+        return None
+    try:
+        runner = OpenVinoRunner(Path(location), device)
+    except EdgeError as error:  # a dynamic-shape export, say: Ultralytics' predictor handles it
+        log.info("model %s goes through Ultralytics' predictor: %s", location, error)
+        return None
+    return None if runner.end2end else runner
 
 
 def _dropped_by_nms(tight: object, loose: object) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
