@@ -26,6 +26,8 @@ from footfall.edge.errors import EdgeError, ModelNotFound
 
 Hint = Literal["LATENCY", "THROUGHPUT"]
 PAD_VALUE = 114
+#: Frames in flight at most, whatever the core count (2 on the two-core edge box).
+MAX_IN_FLIGHT = 4
 
 
 def letterbox(image: np.ndarray, height: int, width: int) -> np.ndarray:
@@ -96,8 +98,10 @@ class OpenVinoRunner:
             return self._compiled[hint]
 
     def parallel(self) -> int:
-        """How many frames to keep in flight for throughput (OpenVINO's optimal number of requests)."""
-        return max(1, int(self.compiled("THROUGHPUT").get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")))  # type: ignore[attr-defined]
+        """How many frames to keep in flight for throughput: OpenVINO's optimal number of requests,
+        at most ``MAX_IN_FLIGHT`` (each is a decoded frame held in memory, and a frame of delay)."""
+        optimal = int(self.compiled("THROUGHPUT").get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))  # type: ignore[attr-defined]
+        return max(1, min(MAX_IN_FLIGHT, optimal))
 
     def infer(self, image: np.ndarray, hint: Hint = "LATENCY") -> np.ndarray:
         """The model's first output for ``image`` (BGR), a copy the caller owns."""
