@@ -316,7 +316,8 @@ def main() -> int:
         # gets mixed up between the two (our counts collapse), so it is never paired with ours.
         ours = footfall(case, model, "plain", warm, tracker=args.tracker)
         alone = [*object_counters(case, model, warm, args.tracker), ours]
-        if YoloDetector(model, tracker=args.tracker).direct:
+        assert ours.pipeline is not None
+        if getattr(ours.pipeline.detector, "direct", False):  # the detector built above, not another
             alone.append(footfall_via_predictor(case, model, warm, args.tracker))
         for contender in alone:
             n, decode = paired(frames_from(case.source, case.fps, args.frames), [contender])
