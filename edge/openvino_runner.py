@@ -29,6 +29,14 @@ PAD_VALUE = 114
 #: Frames in flight at most, whatever the core count (2 on the two-core edge box).
 MAX_IN_FLIGHT = 4
 
+#: OpenVINO's Python binding sets up its numpy bridge on first use: a C++ static whose
+#: initialiser calls pybind11's call-once numpy setup, which releases the GIL while it waits.
+#: Two threads making that first use at once can each wait for the other for ever (seen:
+#: ``footfall edge evaluate --suite doors --tracker tracktrack`` hung with both inference
+#: workers blocked in the binding's initialisers). So the process's first inference runs alone.
+_first_inference = threading.Lock()
+_first_inference_done = threading.Event()
+
 
 def letterbox(image: np.ndarray, height: int, width: int) -> np.ndarray:
     """``image`` scaled to fit ``height`` x ``width`` with its aspect ratio, padded evenly with grey."""
@@ -111,8 +119,18 @@ class OpenVinoRunner:
         request = requests.get(hint)
         if request is None:
             request = requests[hint] = self.compiled(hint).create_infer_request()  # type: ignore[attr-defined]
-        request.infer({0: to_blob(letterbox(image, self.height, self.width))})
-        return request.get_output_tensor(0).data.copy()
+        blob = to_blob(letterbox(image, self.height, self.width))
+        if _first_inference_done.is_set():
+            return _run(request, blob)
+        with _first_inference:
+            output = _run(request, blob)
+            _first_inference_done.set()
+            return output
+
+
+def _run(request: object, blob: np.ndarray) -> np.ndarray:
+    request.infer({0: blob})  # type: ignore[attr-defined]
+    return request.get_output_tensor(0).data.copy()  # type: ignore[attr-defined]
 
 
 def _metadata(folder: Path) -> dict:
