@@ -84,6 +84,7 @@ class CounterSettings:
     commit_after_gap_s: float = 0.3  # unseen this long: pending crossings commit as at a track's end
     bridge_radius: float = 0.5  # how far (in box heights) a reappearing track may be from where the lost one
     bridge_growth: float = 0.6  # ... was heading, plus this many box heights per second of gap
+    bridge_growth_still: float = 0.0  # ... or this many, when they were standing still when lost
     end_margin_px: float = 0.0  # extra length at each end of the segment that still counts
     settled_observations: int = 3  # a lost "person" seen fewer times is bridged only when no one else fits
     glimpse_gap_s: float = 1.0  # ... and only within this long of their last sighting
@@ -326,7 +327,12 @@ class LineCounter:
                 continue
             dt = t - person.last_t
             height = max(person.last_height, obs.height)
-            radius = height * (self.settings.bridge_radius + self.settings.bridge_growth * dt)
+            growth = (
+                self.settings.bridge_growth
+                if person.still_since is None
+                else self.settings.bridge_growth_still
+            )
+            radius = height * (self.settings.bridge_radius + growth * dt)
             expected = (
                 person.last_foot[0] + person.velocity[0] * dt,
                 person.last_foot[1] + person.velocity[1] * dt,

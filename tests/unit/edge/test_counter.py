@@ -213,6 +213,17 @@ def _figure_takes_over_someone_arriving() -> Tracks:
     return {5: figure + arriving + walking_in}
 
 
+def _figure_lost_then_someone_passes_outside() -> Tracks:
+    # A life-size figure in the shop window, 40 px inside the door, is boxed for a second and
+    # lost; 1.7 s later the tracker starts a new id on someone walking past just outside, 80 px
+    # away. A walker lost that long could be that far on, so reach grows with the gap; a figure
+    # that never moved cannot, and joined to it the passer-by "came out" of the shop
+    # (CAVIAR front door with two people walking in side by side).
+    figure = [(i, 200, 240, 90, 35) for i in range(10)]
+    passing = line_path((140, 185), (20, 185), 12, first_frame=26)
+    return {7: figure, 12: passing}
+
+
 def _figure_first_boxed_with_someone() -> Tracks:
     # A figure standing 15 px inside the shop door is first boxed together with someone passing
     # in front (90 px tall, bottom on the walkway), then alone (45 px). Its feet are taken to
@@ -316,6 +327,7 @@ def _waits_outside_while_someone_passes_in_front() -> Tracks:
         (_first_seen_cut_then_whole(), (1, 0)),
         (_hidden_feet_walk_in(), (1, 0)),
         (_figure_takes_over_someone_arriving(), (1, 0)),
+        (_figure_lost_then_someone_passes_outside(), (0, 0)),
     ],
     ids=[
         "walk-in",
@@ -344,6 +356,7 @@ def _waits_outside_while_someone_passes_in_front() -> Tracks:
         "first-seen-cut-then-whole",
         "hidden-feet-walk-in",
         "figure-takes-over-someone-arriving",
+        "figure-lost-then-someone-passes-outside",
     ],
 )
 def test_scenarios(tracks: Tracks, expected: tuple[int, int]) -> None:
@@ -374,10 +387,16 @@ def test_the_threshold_case_needs_the_resumed_crossing_to_skip_the_hold() -> Non
 @pytest.mark.parametrize(
     ("tracks", "switched_off", "wrong"),
     [
-        (_mannequin_flicker_then_a_walker_outside(), {"glimpse_gap_s": 99.0}, (0, 1)),
+        # A flicker is also someone standing still: both rules keep it apart.
+        (
+            _mannequin_flicker_then_a_walker_outside(),
+            {"glimpse_gap_s": 99.0, "bridge_growth_still": 0.6},
+            (0, 1),
+        ),
         (_walks_out_and_a_mannequin_reappears(), {"bridge_width_ratio": 0.0}, (0, 0)),
+        (_figure_lost_then_someone_passes_outside(), {"bridge_growth_still": 0.6}, (0, 1)),
     ],
-    ids=["glimpse-gap", "width"],
+    ids=["glimpse-gap", "width", "standing-still"],
 )
 def test_bridging_rules_keep_fixtures_apart_from_walkers(
     tracks: Tracks, switched_off: dict, wrong: tuple
