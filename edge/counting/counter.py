@@ -79,12 +79,16 @@ class CounterSettings:
     hold_frames: int = 2  # observations on the new side before a crossing is committed ...
     hold_s: float = 0.25  # ... and for at least this long (so the rule means the same at 7 and 25 fps)
     duplicate_overlap: float = 0.75  # a box this much inside another one, same feet: one person, two boxes
-    duplicate_foot: float = 0.1  # feet closer than this (in box heights) for a duplicate
+    duplicate_foot: float = 0.13  # feet closer than this (in box heights) for a duplicate
     gap_s: float = 2.0  # a vanished track may reappear (bridged) this long; then its state is closed
     commit_after_gap_s: float = 0.3  # unseen this long: pending crossings commit as at a track's end
     bridge_radius: float = 0.5  # how far (in box heights) a reappearing track may be from where the lost one
     bridge_growth: float = 0.6  # ... was heading, plus this many box heights per second of gap
-    bridge_growth_still: float = 0.0  # ... or this many, when they were standing still when lost
+    #: ... or, for someone who never moved (their feet within ``unmoved_radius`` body heights of
+    #: where first seen), their own height, not a bigger box's that comes along, and this growth:
+    #: a figure in a shop window does not walk off (None: as for everyone).
+    bridge_growth_unmoved: float | None = 0.0
+    unmoved_radius: float = 0.25
     end_margin_px: float = 0.0  # extra length at each end of the segment that still counts
     settled_observations: int = 3  # a lost "person" seen fewer times is bridged only when no one else fits
     glimpse_gap_s: float = 1.0  # ... and only within this long of their last sighting
@@ -166,6 +170,8 @@ class _Person:
     last_t: float
     last_foot: Point
     last_height: float
+    first_foot: Point | None = None
+    moved: bool = False  # ever more than ``unmoved_radius`` body heights from ``first_foot``
     last_width: float = 0.0
     velocity: Point = (0.0, 0.0)  # foot point, pixels per second (smoothed)
     confidence_sum: float = 0.0
@@ -230,6 +236,10 @@ class LineCounter:
                 person.still_since = None
             elif person.still_since is None:
                 person.still_since = t
+            if person.first_foot is None:
+                person.first_foot = foot
+            elif not person.moved:
+                person.moved = math.dist(foot, person.first_foot) > self.settings.unmoved_radius * height
             person.last_frame, person.last_t = frame_index, t
             person.last_foot, person.last_height = foot, height
             person.last_width = obs.width
@@ -326,12 +336,11 @@ class LineCounter:
             ):
                 continue
             dt = t - person.last_t
-            height = max(person.last_height, obs.height)
-            growth = (
-                self.settings.bridge_growth
-                if person.still_since is None
-                else self.settings.bridge_growth_still
-            )
+            unmoved_growth = self.settings.bridge_growth_unmoved
+            if person.moved or unmoved_growth is None:
+                height, growth = max(person.last_height, obs.height), self.settings.bridge_growth
+            else:
+                height, growth = person.last_height, unmoved_growth
             radius = height * (self.settings.bridge_radius + growth * dt)
             expected = (
                 person.last_foot[0] + person.velocity[0] * dt,

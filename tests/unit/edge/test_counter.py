@@ -232,6 +232,19 @@ def _figure_first_boxed_with_someone() -> Tracks:
     return {7: [(0, 200, 230, 90)] + [(i, 200, 185, 45) for i in range(1, 40)]}
 
 
+def _small_figure_then_a_merged_box_on_the_threshold() -> Tracks:
+    # A small figure 15 px inside the shop door (30 px tall) is boxed for half a second. 1.4 s
+    # later the detector boxes two people walking out side by side as one (60 px tall, 31 px
+    # from the figure's feet) for three frames, the last on the line; 1.3 s after that the
+    # figure is boxed again. Had the big box been joined to the figure, the figure would come
+    # back with the big box's height: feet 30 px below its own, outside, an "out"
+    # (CAVIAR front door with two people leaving side by side).
+    figure = [(i, 200, 185, 30, 14) for i in range(5)]
+    merged = [(18, 229, 197, 60, 21), (19, 229, 197, 60, 21), (20, 230, 200, 60, 21)]
+    again = [(i, 200, 185, 30, 14) for i in range(33, 46)]
+    return {3: figure, 8: merged, 12: again}
+
+
 def _u_turn_with_a_blink() -> Tracks:
     # Steps over for one frame, the detector misses them for one frame, they are back outside:
     # a blink is not a track's end, so back-and-forth still cancels.
@@ -387,21 +400,27 @@ def test_the_threshold_case_needs_the_resumed_crossing_to_skip_the_hold() -> Non
 @pytest.mark.parametrize(
     ("tracks", "switched_off", "wrong"),
     [
-        # A flicker is also someone standing still: both rules keep it apart.
+        # A flicker is also someone who never moved: both rules keep it apart.
         (
             _mannequin_flicker_then_a_walker_outside(),
-            {"glimpse_gap_s": 99.0, "bridge_growth_still": 0.6},
+            {"glimpse_gap_s": 99.0, "bridge_growth_unmoved": None},
             (0, 1),
         ),
         (_walks_out_and_a_mannequin_reappears(), {"bridge_width_ratio": 0.0}, (0, 0)),
-        (_figure_lost_then_someone_passes_outside(), {"bridge_growth_still": 0.6}, (0, 1)),
+        (_figure_lost_then_someone_passes_outside(), {"bridge_growth_unmoved": None}, (0, 1)),
     ],
-    ids=["glimpse-gap", "width", "standing-still"],
+    ids=["glimpse-gap", "width", "never-moved"],
 )
 def test_bridging_rules_keep_fixtures_apart_from_walkers(
     tracks: Tracks, switched_off: dict, wrong: tuple
 ) -> None:
     assert totals(run(tracks, **switched_off)) == wrong  # the trap is real
+
+
+def test_a_standing_figure_is_not_joined_to_a_bigger_box_nearby() -> None:
+    tracks = _small_figure_then_a_merged_box_on_the_threshold()
+    assert totals(run(tracks, [SHOP_DOOR])) == (0, 0)
+    assert totals(run(tracks, [SHOP_DOOR], bridge_growth_unmoved=None)) == (0, 1)  # the trap is real
 
 
 def test_a_corrected_foot_estimate_is_not_a_step() -> None:
