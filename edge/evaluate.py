@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
+from footfall.edge.companions import CAVIAR_DOOR_ARRIVING, CAVIAR_DOOR_LEAVING, Companion, with_companions
 from footfall.edge.counting.lines import CountingLine
 from footfall.edge.errors import EdgeConfigError
 from footfall.edge.ground_truth import (
@@ -89,6 +90,7 @@ class Case:
     mirror_width: int | None = None  # frames flipped left to right, this many pixels wide
     backwards: bool = False  # frames played last to first
     every: int = 1  # only every n-th frame: a slower camera, or an agent that cannot keep up
+    companions: tuple[Companion, ...] = ()  # people copied in beside the real ones (:mod:`.companions`)
 
     def truth(self, line_id: str, direction: Direction) -> int:
         if self.true_frames is not None:
@@ -98,7 +100,17 @@ class Case:
     @property
     def transformed(self) -> bool:
         """Mirrored, backwards or thinned: a new sequence made from the footage."""
-        return self.mirror_width is not None or self.backwards or self.every > 1
+        return self.mirror_width is not None or self.backwards or self.every > 1 or bool(self.companions)
+
+    def accompanied(self, tag: str, companion: Companion, direction: Direction, line_id: str) -> Case:
+        """A copy of someone walking beside or behind them, crossing ``line_id`` towards ``direction``."""
+        if self.true_frames is not None:
+            raise ValueError(f"{self.name}: only cases with true counts can be accompanied")
+        counts = dict(self.true_counts)
+        counts[(line_id, direction)] = counts.get((line_id, direction), 0) + 1
+        return replace(
+            self, name=_tagged(self.name, tag), true_counts=counts, companions=(*self.companions, companion)
+        )
 
     def darkened(self) -> Case:
         return replace(self, name=_tagged(self.name, "gray, dark"), dark=True)
@@ -243,8 +255,10 @@ def frames_of(case: Case) -> Iterator[Frame]:
     source = reading_ahead(open_source(case.source, fps=case.fps))
     try:
         frames: Iterable[Frame] = source
+        if case.companions:
+            frames = with_companions(list(frames), case.companions)
         if case.backwards:
-            frames = _backwards(list(source))
+            frames = _backwards(list(frames))
         if case.every > 1:
             frames = (
                 Frame(k, frame.t, frame.wall, frame.image)
@@ -402,13 +416,26 @@ def door_variants(folder: Path) -> list[Case]:
     everyone walks the other way across the picture; at 12.5, 8.3 and 6.25 frames/s (every
     2nd, 3rd, 4th frame, forwards and backwards) people move further between frames, as on a
     slower camera or a busy edge box. The detector and tracker see new sequences; the truth
-    follows from the original's.
+    follows from the original's. Then the door with a second person beside, or a step behind,
+    the one leaving and the one arriving (:mod:`footfall.edge.companions`).
     """
     width = CAVIAR_SIZE[0]
     variants = []
     for case in (caviar_door_case(folder), caviar_corridor_case(folder)):
         variants += [case.mirrored(width), case.reversed(), case.reversed().mirrored(width)]
         variants += [c.thinned(n) for c in (case, case.reversed()) for n in (2, 3, 4)]
+    door = caviar_door_case(folder)
+    leaving, arriving = CAVIAR_DOOR_LEAVING, CAVIAR_DOOR_ARRIVING
+    variants += [
+        door.accompanied("two leaving side by side", Companion(leaving, dx=-28), "out", "door"),
+        door.accompanied("two arriving side by side", Companion(arriving, dx=22), "in", "door"),
+        door.accompanied(
+            "two leaving one after the other", Companion(leaving, dx=-6, delay=8), "out", "door"
+        ),
+        door.accompanied(
+            "two arriving one after the other", Companion(arriving, dx=6, delay=8), "in", "door"
+        ),
+    ]
     return variants
 
 

@@ -1,0 +1,64 @@
+"""Pasting a second person into footage: where, behind whom, and only their pixels."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+from footfall.edge.companions import Companion, with_companions
+from footfall.edge.tracks import Frame
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def test_a_labelled_box_is_interpolated_between_labels_and_absent_outside() -> None:
+    companion = Companion({10: (0, 0, 10, 20), 20: (10, 0, 20, 40)})
+    assert companion.box_at(10) == (0, 0, 10, 20)
+    assert companion.box_at(15) == (5.0, 0.0, 15.0, 30.0)
+    assert companion.box_at(9) is None
+    assert companion.box_at(21) is None
+
+
+def _scene(person_x: dict[int, int]) -> list[Frame]:
+    """A grey 40x60 scene; in frame k a white 4x10 'person' at column person_x[k], rows 20-29."""
+    frames = []
+    for k in range(9):
+        image = np.full((40, 60, 3), 100, np.uint8)
+        if k in person_x:
+            image[20:30, person_x[k] : person_x[k] + 4] = 255
+        frames.append(Frame(k, k / 10, T0, image))
+    return frames
+
+
+def test_the_companion_is_the_persons_own_pixels_shifted_and_nothing_else() -> None:
+    frames = _scene({4: 10})
+    out = list(with_companions(frames, [Companion({4: (10, 20, 14, 30)}, dx=20)]))
+    image = out[4].image
+    assert (image[20:30, 10:14] == 255).all()  # the person is still there
+    assert (image[20:30, 30:34] == 255).all()  # and a copy 20 px to the right
+    image[20:30, 10:14] = 100
+    image[20:30, 30:34] = 100
+    assert (image == 100).all()  # the background round the box is not copied
+    assert all((f.image == g.image).all() for f, g in zip(frames, out, strict=True) if f.index != 4)
+
+
+def test_a_delayed_companion_walks_where_the_person_was() -> None:
+    frames = _scene({2: 10, 3: 20})
+    labels = {2: (10, 20, 14, 30), 3: (20, 20, 24, 30)}
+    out = list(with_companions(frames, [Companion(labels, delay=1)]))
+    assert (out[3].image[20:30, 10:14] == 255).all()  # frame 3 shows frame 2's person too
+    assert (out[3].image[20:30, 20:24] == 255).all()
+
+
+def test_whoever_is_really_there_stays_in_front() -> None:
+    frames = _scene({4: 10})
+    frames[4].image[20:30, 14:18] = 0  # someone dark right beside the person
+    out = list(with_companions(frames, [Companion({4: (10, 20, 14, 30)}, dx=4)]))
+    assert (out[4].image[20:30, 14:18] == 0).all()
+
+
+def test_a_copy_that_would_leave_the_frame_is_clipped() -> None:
+    frames = _scene({4: 52})
+    out = list(with_companions(frames, [Companion({4: (52, 20, 56, 30)}, dx=6)]))
+    assert (out[4].image[20:30, 58:60] == 255).all()
+    assert out[4].image.shape == (40, 60, 3)
