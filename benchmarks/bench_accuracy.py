@@ -27,7 +27,9 @@ door and corridor clips flipped left to right, run last frame first, both, and a
 and 6.25 frames/s forwards and backwards (:func:`footfall.edge.evaluate.door_variants`).
 Everyone walks the other way or moves further between frames, and the detector and tracker
 see new sequences; the truth follows from the original's (backwards, every in is an out).
-Printed as a second table.
+And the door with a second person beside, or just behind, the one leaving and the one
+arriving, pasted from their own pixels (:mod:`footfall.edge.companions`; one more crossing
+each). Printed as a second table.
 
 Lines beside people standing still: everyone in the PETS annotation whose feet stay within
 0.15 body heights for 3 s or more gets 60 lines 2-8 px from their feet (6 angles, either
@@ -253,7 +255,9 @@ def main() -> int:
     print_table(ours, theirs, args.no_object_counter)
     if doors:
         print()
-        print("shop doors mirrored, played backwards, both, and slower (new sequences, the same truth):")
+        print(
+            "shop doors mirrored, played backwards, both, slower, and with a second person (new sequences, known truth):"
+        )
         print_table(door_ours, door_theirs, args.no_object_counter)
     for name, size in sizes.items():
         print(f"{name:<30} detector input {'native' if size is None else f'{size[0]}x{size[1]}'}")
