@@ -99,7 +99,7 @@ class Case:
 
     @property
     def transformed(self) -> bool:
-        """Mirrored, backwards or thinned: a new sequence made from the footage."""
+        """Mirrored, backwards, thinned or accompanied: a new sequence made from the footage."""
         return self.mirror_width is not None or self.backwards or self.every > 1 or bool(self.companions)
 
     def accompanied(self, tag: str, companion: Companion, direction: Direction, line_id: str) -> Case:
