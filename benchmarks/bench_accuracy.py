@@ -29,7 +29,8 @@ Everyone walks the other way or moves further between frames, and the detector a
 see new sequences; the truth follows from the original's (backwards, every in is an out).
 And the door with a second person beside, or just behind, the one leaving and the one
 arriving, pasted from their own pixels (:mod:`footfall.edge.companions`; one more crossing
-each). Printed as a second table.
+each; ``--door-combinations``: those also mirrored, backwards and slower). Printed as a
+second table.
 
 Lines beside people standing still: everyone in the PETS annotation whose feet stay within
 0.15 body heights for 3 s or more gets 60 lines 2-8 px from their feet (6 angles, either
@@ -46,7 +47,7 @@ side from the median person height in the case's first frames, see
 :mod:`footfall.edge.input_size`). OpenVINO exports are resized by the detector.
 
 Run:  YOLO_OFFLINE=1 FOOTFALL_MODEL_DIR=../shared/models .venv/bin/python benchmarks/bench_accuracy.py
-      [--model yolov8n-int8] [--no-dark] [--no-doors] [--no-mirrored] [--unseen 60] [--seed 1] [--seeds 5] [--no-object-counter] [--imgsz native|fit|auto|N] [--tracker tracktrack] [--json]
+      [--model yolov8n-int8] [--no-dark] [--no-doors] [--door-combinations] [--no-mirrored] [--unseen 60] [--seed 1] [--seeds 5] [--no-object-counter] [--imgsz native|fit|auto|N] [--tracker tracktrack] [--json]
 """
 
 from __future__ import annotations
@@ -163,6 +164,11 @@ def main() -> int:
     parser.add_argument(
         "--no-doors", action="store_true", help="skip the CAVIAR doors mirrored, backwards and slower"
     )
+    parser.add_argument(
+        "--door-combinations",
+        action="store_true",
+        help="also the two-people door cases mirrored, backwards and slower (36 more cases)",
+    )
     parser.add_argument("--no-object-counter", action="store_true", help="skip Ultralytics' ObjectCounter")
     parser.add_argument("--imgsz", default="native", help="native, fit, auto, or a long side in pixels")
     parser.add_argument(
@@ -186,7 +192,7 @@ def main() -> int:
     timing = []
     recorded: dict[tuple[str, bool], dict] = {}
     sizes: dict[str, tuple[int, int] | None] = {}
-    doors = [] if args.no_doors else door_variants(folder)
+    doors = [] if args.no_doors else door_variants(folder, combined=args.door_combinations)
     doors += [] if args.no_dark else [c.darkened() for c in doors]
     for case in cases + doors:
         size = input_size_for(case, args.imgsz, native, model.imgsz or 640)
@@ -195,7 +201,7 @@ def main() -> int:
         print(f"== {case.name}: Footfall, input {size or 'native'} ...", file=sys.stderr, flush=True)
         sizes[case.name] = size
         recording = RecordingTracker(detectors[size])
-        result = run_case(case, lambda c, r=recording: CountingPipeline(c.name, c.lines, r))
+        result = run_case(case, lambda c, r=recording: CountingPipeline(c.camera_id, c.lines, r))
         is_door_variant = case.transformed
         if not is_door_variant:
             recorded[(case.source, case.dark)] = recording.recorded
@@ -217,7 +223,7 @@ def main() -> int:
                 f"== {case.name}: Footfall (recording for the unseen lines) ...", file=sys.stderr, flush=True
             )
             recording = RecordingTracker(detectors[sizes[pets_case(folder).name]])
-            count_case(case, lambda c, r=recording: CountingPipeline(c.name, c.lines, r))
+            count_case(case, lambda c, r=recording: CountingPipeline(c.camera_id, c.lines, r))
             mirrored[dark] = recording.recorded
     unseen = unseen_lines(folder, args, recorded, mirrored) if args.unseen > 0 else None
     waiting = waiting_lines(folder, args, recorded)
@@ -323,18 +329,18 @@ def unseen_lines(
             print(f"== {variant.name}: Footfall (recorded tracks) ...", file=sys.stderr, flush=True)
             tracks = recorded[(variant.source, variant.dark)]
             result = run_case(
-                variant, lambda c, t=tracks: CountingPipeline(c.name, c.lines, ReplayTracker(t))
+                variant, lambda c, t=tracks: CountingPipeline(c.camera_id, c.lines, ReplayTracker(t))
             )
             out["Footfall"] += result.rows
             if variant.dark in mirrored:
                 flipped = variant.mirrored(PETS_SIZE[0])
                 tracks = mirrored[variant.dark]
                 out["Footfall, mirrored footage"] += run_case(
-                    flipped, lambda c, t=tracks: CountingPipeline(c.name, c.lines, ReplayTracker(t))
+                    flipped, lambda c, t=tracks: CountingPipeline(c.camera_id, c.lines, ReplayTracker(t))
                 ).rows
         print(f"== {case.name}: counter on the annotated tracks ...", file=sys.stderr, flush=True)
         out["rules on annotated tracks"] += run_case(
-            case, lambda c: CountingPipeline(c.name, c.lines, annotated)
+            case, lambda c: CountingPipeline(c.camera_id, c.lines, annotated)
         ).rows
     if not out["Footfall, mirrored footage"]:
         del out["Footfall, mirrored footage"]
@@ -346,7 +352,7 @@ def waiting_lines(folder: Path, args: argparse.Namespace, recorded: dict) -> dic
     case, probes = pets_waiting_case(folder)
 
     def false_counts(variant: Case, tracker: object) -> WaitingResult:
-        events = count_case(variant, lambda c: CountingPipeline(c.name, c.lines, tracker)).events
+        events = count_case(variant, lambda c: CountingPipeline(c.camera_id, c.lines, tracker)).events
         truth = case.true_frames or {}
         return score_waiting(probes, truth, events_by_line(events), margin_frames=round(PETS_FPS))
 

@@ -18,6 +18,7 @@ darkened (gamma 2.2) frames, as from a camera in IR night mode.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
 import os
@@ -64,6 +65,7 @@ PETS_WAIT_S = 3.0  # standing still this long is a wait, for lines beside waitin
 PETS_WAIT_RADIUS = 0.15  # ... with the feet within this many body heights of where the wait began
 PETS_TRACK_END_RADIUS = 20.0  # pixels round the feet where annotated tracks begin or end
 CAVIAR_DOOR = (212, 145, 328, 145, 270, 110)
+CAMERA_ID_MAX = 64  # CrossingEvent.camera_id
 CAVIAR_SIZE = (384, 288)
 #: Our own lines on the CAVIAR corridor camera (384x288), true counts by watching the clip:
 #: along the shop front on the left, where one man walks into the shop (frames 130-152) and
@@ -91,6 +93,15 @@ class Case:
     backwards: bool = False  # frames played last to first
     every: int = 1  # only every n-th frame: a slower camera, or an agent that cannot keep up
     companions: tuple[Companion, ...] = ()  # people copied in beside the real ones (:mod:`.companions`)
+
+    @property
+    def camera_id(self) -> str:
+        """The name as a camera id: the event contract allows 64 characters, and variants of
+        variants ("..., backwards, 12.5 frames/s, gray, dark)") grow longer."""
+        if len(self.name) <= CAMERA_ID_MAX:
+            return self.name
+        digest = hashlib.sha1(self.name.encode()).hexdigest()[:8]
+        return f"{self.name[: CAMERA_ID_MAX - 9]}~{digest}"
 
     def truth(self, line_id: str, direction: Direction) -> int:
         if self.true_frames is not None:
@@ -409,7 +420,7 @@ def caviar_corridor_case(folder: Path) -> Case:
     )
 
 
-def door_variants(folder: Path) -> list[Case]:
+def door_variants(folder: Path, *, combined: bool = False) -> list[Case]:
     """The CAVIAR shop-door cases mirrored, played backwards, both, and at lower frame rates.
 
     Backwards, the person leaving the shop walks in and the one entering walks out; mirrored,
@@ -417,7 +428,8 @@ def door_variants(folder: Path) -> list[Case]:
     2nd, 3rd, 4th frame, forwards and backwards) people move further between frames, as on a
     slower camera or a busy edge box. The detector and tracker see new sequences; the truth
     follows from the original's. Then the door with a second person beside, or a step behind,
-    the one leaving and the one arriving (:mod:`footfall.edge.companions`).
+    the one leaving and the one arriving (:mod:`footfall.edge.companions`); ``combined``: those
+    also mirrored, backwards and slower (36 more).
     """
     width = CAVIAR_SIZE[0]
     variants = []
@@ -436,6 +448,10 @@ def door_variants(folder: Path) -> list[Case]:
             "two arriving one after the other", Companion(arriving, dx=6, delay=8), "in", "door"
         ),
     ]
+    if combined:
+        for case in [c for c in variants if c.companions]:
+            variants += [case.mirrored(width), case.reversed(), case.reversed().mirrored(width)]
+            variants += [c.thinned(n) for c in (case, case.reversed()) for n in (2, 3, 4)]
     return variants
 
 
@@ -520,7 +536,7 @@ def run_evaluate_command(args: argparse.Namespace) -> int:
             head = list(itertools.islice(frames_of(case), PROBE_FRAMES))
             args.imgsz = mode
             args.imgsz = resolve_input_size(args, case.lines, head)
-        results.append(run_case(case, lambda c: build_pipeline(args, c.name, c.lines)))
+        results.append(run_case(case, lambda c: build_pipeline(args, c.camera_id, c.lines)))
     rows = [row for result in results for row in result.rows]
     summary = summarise(rows)
     if args.json:

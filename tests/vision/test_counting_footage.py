@@ -26,7 +26,7 @@ def pets_result(footage_dir: Path, model_dir: Path):
 
     detector = YoloDetector(resolve_model(str(model_dir / "yolo11n_int8_openvino_model")))
     case = pets_case(footage_dir)
-    return run_case(case, lambda c: CountingPipeline(c.name, c.lines, detector))
+    return run_case(case, lambda c: CountingPipeline(c.camera_id, c.lines, detector))
 
 
 def test_pets_overall_accuracy_per_direction(pets_result) -> None:
@@ -135,7 +135,7 @@ def test_shop_doors_mirrored_backwards_and_slower(
     (case,) = [c for c in door_variants(footage_dir) if c.name == name]
     case = case.darkened() if dark else case
     detector = YoloDetector(resolve_model(str(model_dir / "yolo11n_int8_openvino_model")))
-    result = run_case(case, lambda c: CountingPipeline(c.name, c.lines, detector))
+    result = run_case(case, lambda c: CountingPipeline(c.camera_id, c.lines, detector))
     assert result.frames == -(-383 // case.every)
     assert sum(r.true for r in result.rows) >= 2, case.name
     for row in result.rows:
@@ -172,7 +172,7 @@ def test_two_people_together_through_the_shop_door(
     (case,) = [c for c in door_variants(footage_dir) if c.name == name]
     case = case.darkened() if dark else case
     detector = YoloDetector(resolve_model(str(model_dir / "yolo11n_int8_openvino_model")))
-    result = run_case(case, lambda c: CountingPipeline(c.name, c.lines, detector))
+    result = run_case(case, lambda c: CountingPipeline(c.camera_id, c.lines, detector))
     assert sum(r.true for r in result.rows) == 3, case.name
     for row in result.rows:
         assert row.counted == row.true, (case.name, row)

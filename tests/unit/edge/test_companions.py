@@ -62,3 +62,14 @@ def test_a_copy_that_would_leave_the_frame_is_clipped() -> None:
     out = list(with_companions(frames, [Companion({4: (52, 20, 56, 30)}, dx=6)]))
     assert (out[4].image[20:30, 58:60] == 255).all()
     assert out[4].image.shape == (40, 60, 3)
+
+
+def test_every_door_case_has_a_camera_id_the_event_contract_accepts(tmp_path) -> None:
+    from footfall.edge.evaluate import CAMERA_ID_MAX, door_variants
+
+    cases = door_variants(tmp_path, combined=True)
+    cases += [c.darkened() for c in cases]
+    ids = [c.camera_id for c in cases]
+    assert max(len(c.name) for c in cases) > CAMERA_ID_MAX  # the trap is real
+    assert all(1 <= len(i) <= CAMERA_ID_MAX for i in ids)
+    assert len(set(ids)) == len(ids)
