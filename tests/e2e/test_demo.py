@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -69,18 +70,33 @@ class Demo:
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ},
         )  # fmt: skip
         self.descendants: list[psutil.Process] = []
+        self._lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._lines.append(line)
 
     def wait_ready(self) -> None:
         health = json.loads(_wait(f"{self.api}/health", 300))  # seeding 90 days first
         assert health["status"] == "ok"
         page = _wait(f"http://127.0.0.1:{self.dashboard_port}/", 90)
         assert b"Footfall" in page
+        # Ready is when the demo says so: it may still be checking the dashboard it started,
+        # and Ctrl-C before that is an interrupted start (exit 130), not a stop.
+        deadline = time.monotonic() + 60
+        while not any("Footfall demo is running" in line for line in self._lines):
+            assert time.monotonic() < deadline, "".join(self._lines)
+            time.sleep(0.2)
         self.descendants = psutil.Process(self.process.pid).children(recursive=True)
 
     def stop(self) -> str:
         self.process.send_signal(signal.SIGINT)
-        output, _ = self.process.communicate(timeout=90)
-        return output
+        self.process.wait(timeout=90)
+        self._reader.join(timeout=10)
+        return "".join(self._lines)
 
 
 def _login(api: str, email: str) -> str:
