@@ -32,6 +32,12 @@ arriving, pasted from their own pixels (:mod:`footfall.edge.companions`; one mor
 each; ``--door-combinations``: those also mirrored, backwards and slower). Printed as a
 second table.
 
+Busier pedestrians (``--no-busy`` skips it): PETS with everyone walking through again 10 s
+later, pasted from their own pixels far to near (:func:`footfall.edge.evaluate.pets_busier`):
+twice the people on the same paths, in new groups and occlusions, with truth from the
+annotated tracks and their copies. The standard lines (ObjectCounter beside) and the unseen
+lines on it, and the counter on its annotated tracks.
+
 Lines beside people standing still: everyone in the PETS annotation whose feet stay within
 0.15 body heights for 3 s or more gets 60 lines 2-8 px from their feet (6 angles, either
 side; :mod:`footfall.edge.waiting_lines`). On a line nobody crossed during the wait (the
@@ -47,7 +53,7 @@ side from the median person height in the case's first frames, see
 :mod:`footfall.edge.input_size`). OpenVINO exports are resized by the detector.
 
 Run:  YOLO_OFFLINE=1 FOOTFALL_MODEL_DIR=../shared/models .venv/bin/python benchmarks/bench_accuracy.py
-      [--model yolov8n-int8] [--no-dark] [--no-doors] [--door-combinations] [--no-mirrored] [--unseen 60] [--seed 1] [--seeds 5] [--no-object-counter] [--imgsz native|fit|auto|N] [--tracker tracktrack] [--json]
+      [--model yolov8n-int8] [--no-dark] [--no-doors] [--door-combinations] [--no-busy] [--no-mirrored] [--unseen 60] [--seed 1] [--seeds 5] [--no-object-counter] [--imgsz native|fit|auto|N] [--tracker tracktrack] [--json]
 """
 
 from __future__ import annotations
@@ -67,7 +73,9 @@ os.environ.setdefault("YOLO_VERBOSE", "False")
 from footfall.edge.counting.lines import CountingLine
 from footfall.edge.detector import YoloDetector
 from footfall.edge.evaluate import (
+    PETS_BUSIER_DELAY,
     PETS_FPS,
+    PETS_FRAMES,
     PETS_SIZE,
     Case,
     Row,
@@ -76,6 +84,7 @@ from footfall.edge.evaluate import (
     events_by_line,
     footage_dir,
     frames_of,
+    pets_busier,
     pets_case,
     pets_tracks,
     pets_unseen_case,
@@ -84,6 +93,7 @@ from footfall.edge.evaluate import (
     score,
     standard_suite,
     summarise,
+    with_delayed_copies,
 )
 from footfall.edge.input_size import PROBE_FRAMES, choose
 from footfall.edge.models import resolve_model
@@ -169,6 +179,9 @@ def main() -> int:
         action="store_true",
         help="also the two-people door cases mirrored, backwards and slower (36 more cases)",
     )
+    parser.add_argument(
+        "--no-busy", action="store_true", help="skip PETS twice as busy (everyone again 10 s later)"
+    )
     parser.add_argument("--no-object-counter", action="store_true", help="skip Ultralytics' ObjectCounter")
     parser.add_argument("--imgsz", default="native", help="native, fit, auto, or a long side in pixels")
     parser.add_argument(
@@ -214,6 +227,20 @@ def main() -> int:
             rows, elapsed, _ = run_object_counter(case, model.location, imgsz, native.tracker)
         (door_theirs if is_door_variant else theirs).extend(rows)
         timing.append((case.name, result.frames, result.elapsed_s, elapsed))
+    busy_ours: list[Row] = []
+    busy_theirs: list[Row] = []
+    busy: dict[bool, dict] = {}
+    for case in [] if args.no_busy else variants(pets_busier(folder, pets_case(folder)), args.no_dark):
+        print(f"== {case.name}: Footfall ...", file=sys.stderr, flush=True)
+        recording = RecordingTracker(detectors[sizes[pets_case(folder).name]])
+        result = run_case(case, lambda c, r=recording: CountingPipeline(c.camera_id, c.lines, r))
+        busy[case.dark] = recording.recorded
+        busy_ours += result.rows
+        if args.no_object_counter:
+            busy_theirs += [Row(r.case, r.line_id, r.direction, r.true, 0, None, None) for r in result.rows]
+        else:
+            print(f"== {case.name}: ObjectCounter ...", file=sys.stderr, flush=True)
+            busy_theirs += run_object_counter(case, model.location, imgsz, native.tracker)[0]
     mirrored: dict[bool, dict] = {}
     if args.unseen > 0 and not args.no_mirrored:
         for dark in [False] if args.no_dark else [False, True]:
@@ -225,7 +252,7 @@ def main() -> int:
             recording = RecordingTracker(detectors[sizes[pets_case(folder).name]])
             count_case(case, lambda c, r=recording: CountingPipeline(c.camera_id, c.lines, r))
             mirrored[dark] = recording.recorded
-    unseen = unseen_lines(folder, args, recorded, mirrored) if args.unseen > 0 else None
+    unseen = unseen_lines(folder, args, recorded, mirrored, busy) if args.unseen > 0 else None
     waiting = waiting_lines(folder, args, recorded)
 
     if args.json:
@@ -243,6 +270,16 @@ def main() -> int:
                         "object_counter": {
                             "rows": [r.as_dict() for r in door_theirs],
                             "summary": summarise(door_theirs),
+                        },
+                    },
+                    "busy": {
+                        "footfall": {
+                            "rows": [r.as_dict() for r in busy_ours],
+                            "summary": summarise(busy_ours),
+                        },
+                        "object_counter": {
+                            "rows": [r.as_dict() for r in busy_theirs],
+                            "summary": summarise(busy_theirs),
                         },
                     },
                     "unseen": None
@@ -265,6 +302,10 @@ def main() -> int:
             "shop doors mirrored, played backwards, both, slower, and with a second person (new sequences, known truth):"
         )
         print_table(door_ours, door_theirs, args.no_object_counter)
+    if busy_ours:
+        print()
+        print("PETS twice as busy (everyone again 10 s later, pasted far to near; truth from both):")
+        print_table(busy_ours, busy_theirs, args.no_object_counter)
     for name, size in sizes.items():
         print(f"{name:<30} detector input {'native' if size is None else f'{size[0]}x{size[1]}'}")
     for name, frames, ours_s, theirs_s in timing:
@@ -311,17 +352,26 @@ def input_size_for(case: Case, mode: str, native: YoloDetector, native_long: int
     return choose(mode, head, native.detect, native_long=native_long)
 
 
+def variants(case: Case, no_dark: bool) -> list[Case]:
+    return [case] if no_dark else [case, case.darkened()]
+
+
 def unseen_lines(
-    folder: Path, args: argparse.Namespace, recorded: dict, mirrored: dict[bool, dict]
+    folder: Path, args: argparse.Namespace, recorded: dict, mirrored: dict[bool, dict], busy: dict[bool, dict]
 ) -> dict[str, list[Row]]:
-    """Footfall on the sampled lines (recorded tracks; also on the mirrored footage), and the
-    counter on the annotated tracks."""
+    """Footfall on the sampled lines (recorded tracks; also on the mirrored and the busier
+    footage), and the counter on the annotated tracks."""
     out: dict[str, list[Row]] = {
         "Footfall": [],
         "Footfall, mirrored footage": [],
         "rules on annotated tracks": [],
+        "Footfall, twice as busy": [],
+        "rules, annotated, busy": [],
     }
     annotated = AnnotatedTracker(pets_tracks(folder))
+    annotated_busy = AnnotatedTracker(
+        with_delayed_copies(pets_tracks(folder), PETS_BUSIER_DELAY, frames=PETS_FRAMES)
+    )
     for seed in range(args.seed, args.seed + args.seeds):
         case = pets_unseen_case(folder, args.unseen, seed=seed)
         variants = [case] if args.no_dark else [case, case.darkened()]
@@ -342,9 +392,18 @@ def unseen_lines(
         out["rules on annotated tracks"] += run_case(
             case, lambda c: CountingPipeline(c.camera_id, c.lines, annotated)
         ).rows
-    if not out["Footfall, mirrored footage"]:
-        del out["Footfall, mirrored footage"]
-    return out
+        if busy:
+            crowded = pets_busier(folder, case)
+            for variant in variants(crowded, args.no_dark):
+                print(f"== {variant.name}: Footfall (recorded tracks) ...", file=sys.stderr, flush=True)
+                tracks = busy[variant.dark]
+                out["Footfall, twice as busy"] += run_case(
+                    variant, lambda c, t=tracks: CountingPipeline(c.camera_id, c.lines, ReplayTracker(t))
+                ).rows
+            out["rules, annotated, busy"] += run_case(
+                crowded, lambda c: CountingPipeline(c.camera_id, c.lines, annotated_busy)
+            ).rows
+    return {name: rows for name, rows in out.items() if rows}
 
 
 def waiting_lines(folder: Path, args: argparse.Namespace, recorded: dict) -> dict[str, WaitingResult]:

@@ -137,6 +137,38 @@ def with_companions(frames: Sequence[Frame], companions: Sequence[Companion]) ->
         yield Frame(frame.index, frame.t, frame.wall, image)
 
 
+def with_crowd(frames: Sequence[Frame], people: Sequence[Companion]) -> Iterator[Frame]:
+    """``frames`` with every one of ``people`` painted in, far to near (by where their feet are).
+
+    For footage where everyone is labelled (PETS): pass each labelled person as they are
+    (``delay`` 0) and again ``delay`` frames later, and the scene is twice as busy, with a
+    copy in front of a real person when the copy is nearer the camera, as in a real crowd.
+    Pixels outside every person's box stay as they were.
+    """
+    images = [frame.image for frame in frames]
+    scene = background(images)
+    masks: dict[int, np.ndarray] = {}
+    oldest = max((person.delay for person in people), default=0)
+    for k, frame in enumerate(frames):
+        for stale in [j for j in masks if j < k - oldest]:
+            del masks[stale]  # a long clip's masks would not fit in memory
+        placed = []
+        for person in people:
+            source = k - person.delay
+            box = person.box_at(frame.index - person.delay) if 0 <= source < len(frames) else None
+            if box is not None:
+                placed.append((box[3] + person.dy, source, box, person))
+        if not placed:
+            yield frame
+            continue
+        image = frame.image.copy()
+        for _, source, box, person in sorted(placed, key=lambda p: p[0]):
+            if source not in masks:
+                masks[source] = foreground(images[source], scene)
+            _paste(image, images[source], masks[source], box, person.dx, person.dy)
+        yield Frame(frame.index, frame.t, frame.wall, image)
+
+
 def _paste(image: np.ndarray, source: np.ndarray, moving: np.ndarray, box: Box, dx: int, dy: int) -> None:
     height, width = image.shape[:2]
     side, top, bottom = BOX_MARGIN

@@ -116,9 +116,10 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--expect-out", type=int, help="known true out count")
     parser.add_argument(
         "--suite",
-        choices=["standard", "doors"],
+        choices=["standard", "doors", "busy"],
         help="standard: PETS 2009 (7 lines), the CAVIAR door and corridor (2 lines); doors: the CAVIAR"
-        " door and corridor mirrored, played backwards, both, and at 12.5/8.3/6.25 frames/s (from --footage)",
+        " door and corridor mirrored, played backwards, both, and at 12.5/8.3/6.25 frames/s; busy: PETS"
+        " with everyone walking through again 10 s later (from --footage)",
     )
     parser.add_argument(
         "--footage", type=Path, help="folder of the shared footage (default $FOOTFALL_FOOTAGE_DIR)"

@@ -12,7 +12,9 @@ counts (footage labelled only with totals, like the CAVIAR shop door).
 The standard suite is PETS 2009 S2.L1 with seven lines of different placement (centre,
 edges, diagonal, short), the CAVIAR shop door, and two lines of our own on the CAVIAR
 corridor camera (a shop front people vanish through, a walkway), each also on grayscale,
-darkened (gamma 2.2) frames, as from a camera in IR night mode.
+darkened (gamma 2.2) frames, as from a camera in IR night mode. The doors suite makes new
+door sequences from the CAVIAR clips (mirrored, backwards, slower, a second person); the busy
+suite makes PETS twice as busy (:func:`pets_busier`).
 """
 
 from __future__ import annotations
@@ -29,7 +31,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
-from footfall.edge.companions import CAVIAR_DOOR_ARRIVING, CAVIAR_DOOR_LEAVING, Companion, with_companions
+from footfall.edge.companions import (
+    CAVIAR_DOOR_ARRIVING,
+    CAVIAR_DOOR_LEAVING,
+    Companion,
+    with_companions,
+    with_crowd,
+)
 from footfall.edge.counting.lines import CountingLine
 from footfall.edge.errors import EdgeConfigError
 from footfall.edge.ground_truth import (
@@ -64,6 +72,8 @@ PETS_FRAMES = 795
 PETS_WAIT_S = 3.0  # standing still this long is a wait, for lines beside waiting people
 PETS_WAIT_RADIUS = 0.15  # ... with the feet within this many body heights of where the wait began
 PETS_TRACK_END_RADIUS = 20.0  # pixels round the feet where annotated tracks begin or end
+PETS_BUSIER_DELAY = 70  # frames (10 s): copies walk the same paths among the next people
+COPY_ID_OFFSET = 100_000  # track ids of the delayed copies
 CAVIAR_DOOR = (212, 145, 328, 145, 270, 110)
 CAMERA_ID_MAX = 64  # CrossingEvent.camera_id
 CAVIAR_SIZE = (384, 288)
@@ -93,6 +103,7 @@ class Case:
     backwards: bool = False  # frames played last to first
     every: int = 1  # only every n-th frame: a slower camera, or an agent that cannot keep up
     companions: tuple[Companion, ...] = ()  # people copied in beside the real ones (:mod:`.companions`)
+    crowd: tuple[Companion, ...] = ()  # everyone labelled, painted far to near (:func:`.with_crowd`)
 
     @property
     def camera_id(self) -> str:
@@ -111,7 +122,12 @@ class Case:
     @property
     def transformed(self) -> bool:
         """Mirrored, backwards, thinned or accompanied: a new sequence made from the footage."""
-        return self.mirror_width is not None or self.backwards or self.every > 1 or bool(self.companions)
+        return (
+            self.mirror_width is not None
+            or self.backwards
+            or self.every > 1
+            or bool(self.companions or self.crowd)
+        )
 
     def accompanied(self, tag: str, companion: Companion, direction: Direction, line_id: str) -> Case:
         """A copy of someone walking beside or behind them, crossing ``line_id`` towards ``direction``."""
@@ -268,6 +284,8 @@ def frames_of(case: Case) -> Iterator[Frame]:
         frames: Iterable[Frame] = source
         if case.companions:
             frames = with_companions(list(frames), case.companions)
+        if case.crowd:
+            frames = with_crowd(list(frames), case.crowd)
         if case.backwards:
             frames = _backwards(list(frames))
         if case.every > 1:
@@ -373,6 +391,44 @@ def pets_waiting_case(folder: Path) -> tuple[Case, list[ProbeLine]]:
     probes = probe_lines(waits, scale=PETS_SIZE[0] / 480)
     case = _pets_case_with(folder, [p.line for p in probes], "PETS09-S2L1 waiting")
     return case, probes
+
+
+def pets_busier(folder: Path, case: Case, delay: int = PETS_BUSIER_DELAY) -> Case:
+    """A PETS case with everyone walking through twice: again ``delay`` frames later.
+
+    Held-out pedestrian footage may be busier than PETS S2L1 (groups of four at most). Each
+    annotated person is copied from their own pixels into the frames ``delay`` later
+    (:func:`footfall.edge.companions.with_crowd`, far to near), so the same paths carry
+    twice the people, in new groupings and occlusions; the truth is the annotated tracks'
+    and their delayed copies'. The first ``delay`` frames are as they were.
+    """
+    tracks = pets_tracks(folder)
+    everyone = with_delayed_copies(tracks, delay, frames=PETS_FRAMES)
+    truth: dict[tuple[str, Direction], list[int]] = {}
+    for line in case.lines:
+        for crossing in true_crossings(everyone, line):
+            truth.setdefault((line.line_id, crossing.direction), []).append(crossing.frame)
+    crowd = tuple(
+        Companion({p.frame: p.box for p in positions}, delay=lag)
+        for positions in tracks.values()
+        for lag in (0, delay)
+    )
+    seconds = delay / PETS_FPS
+    return replace(
+        case, name=_tagged(case.name, f"twice as busy, +{seconds:.3g} s"), true_frames=truth, crowd=crowd
+    )
+
+
+def with_delayed_copies(
+    tracks: dict[int, list[TruePosition]], delay: int, *, frames: int
+) -> dict[int, list[TruePosition]]:
+    """``tracks`` and each of them again ``delay`` frames later (ids + ``COPY_ID_OFFSET``), cut at ``frames``."""
+    out = dict(tracks)
+    for track_id, positions in tracks.items():
+        later = [TruePosition(p.frame + delay, p.box) for p in positions if p.frame + delay < frames]
+        if later:
+            out[COPY_ID_OFFSET + track_id] = later
+    return out
 
 
 def pets_tracks(folder: Path) -> dict[int, list[TruePosition]]:
@@ -495,12 +551,15 @@ def format_table(rows: Sequence[Row]) -> str:
 def cases_from_args(args: argparse.Namespace) -> list[Case]:
     if args.suite == "standard":
         return standard_suite(footage_dir(args.footage), dark=args.dark)
+    if args.suite == "busy":
+        busy = pets_busier(footage_dir(args.footage), pets_case(footage_dir(args.footage)))
+        return [busy, busy.darkened()] if args.dark else [busy]
     if args.suite == "doors":
         cases = door_variants(footage_dir(args.footage))
         return cases + [c.darkened() for c in cases] if args.dark else cases
     if not args.source:
         raise EdgeConfigError(
-            "give SOURCE (with --gt or --expect-in/--expect-out), or --suite standard|doors"
+            "give SOURCE (with --gt or --expect-in/--expect-out), or --suite standard|doors|busy"
         )
     from footfall.edge.count_command import lines_from_args
 
