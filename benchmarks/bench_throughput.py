@@ -2,7 +2,7 @@
 
 For each model in ../shared/models: frames per second of Footfall's pipeline and of
 Ultralytics' ``solutions.ObjectCounter`` with the same model, on PETS 2009 (one line).
-ObjectCounter runs with Footfall's tracker and settings (``--tracker``, default ByteTrack),
+ObjectCounter runs with Footfall's tracker and settings (``--tracker``, default TrackTrack),
 with ByteTrack when that is another one, and with its own default tracker (in Ultralytics
 8.4: TrackTrack with optical-flow motion compensation, the slowest of them).
 For the default model also what each speed option costs or gains, with the accuracy it

@@ -21,7 +21,7 @@ from footfall.contracts import PersonClass
 #: The Ultralytics trackers a camera may use (see :mod:`footfall.edge.detector` for the default's why).
 TrackerName = Literal["bytetrack", "tracktrack", "botsort"]
 TRACKERS: tuple[str, ...] = get_args(TrackerName)
-DEFAULT_TRACKER: TrackerName = "bytetrack"
+DEFAULT_TRACKER: TrackerName = "tracktrack"
 
 Box = tuple[float, float, float, float]  # x1, y1, x2, y2 in pixels of the source frame
 

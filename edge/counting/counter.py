@@ -80,6 +80,9 @@ class CounterSettings:
     hold_s: float = 0.25  # ... and for at least this long (so the rule means the same at 7 and 25 fps)
     duplicate_overlap: float = 0.75  # a box this much inside another one, same feet: one person, two boxes
     duplicate_foot: float = 0.13  # feet closer than this (in box heights) for a duplicate
+    #: A dropped duplicate this close to the kept box (IoU) is a twin track on one body: its own
+    #: person forgets their sides, so that track, going on alone later, does not count again.
+    twin_iou: float | None = 0.85
     gap_s: float = 2.0  # a vanished track may reappear (bridged) this long; then its state is closed
     commit_after_gap_s: float = 0.3  # unseen this long: pending crossings commit as at a track's end
     bridge_radius: float = 0.5  # how far (in box heights) a reappearing track may be from where the lost one
@@ -219,7 +222,10 @@ class LineCounter:
         """Advance by one processed frame; returns the crossings committed in it."""
         crossings: list[Crossing] = []
         seen: set[int] = set()
-        kept = self._without_duplicates(list(observations))
+        everyone = list(observations)
+        kept = self._without_duplicates(everyone)
+        if self.settings.twin_iou is not None and len(kept) < len(everyone):
+            self._forget_twins([obs for obs in everyone if obs not in kept], kept)
         for obs in kept:
             person = self._person_for(obs, frame_index, t, seen, crossings)
             if person.person_id in seen:
@@ -306,6 +312,26 @@ class LineCounter:
             if not any(self._same_person(obs, other) for other in kept):
                 kept.append(obs)
         return kept
+
+    def _forget_twins(self, dropped: list[Observation], kept: list[Observation]) -> None:
+        """A dropped box that is nearly the kept one (``twin_iou``) is the same body: its track's
+        person starts their sides afresh.
+
+        Seen with TrackTrack on the CAVIAR door in the dark: two ids on the man leaving, one
+        dropped as his duplicate for a second, then going on alone once the other was lost,
+        still "inside" from before, and counting his exit again.
+        """
+        threshold = self.settings.twin_iou
+        assert threshold is not None
+        for obs in dropped:
+            person_id = self._by_track.get(obs.track_id)
+            twin = self._people.get(person_id) if person_id is not None else None
+            if twin is None:
+                continue
+            for other in kept:
+                if self._by_track.get(other.track_id) != person_id and _iou(obs.box, other.box) >= threshold:
+                    _start_afresh(twin)
+                    break
 
     def _seniority(self, obs: Observation) -> tuple[int, int]:
         person_id = self._by_track.get(obs.track_id)
@@ -474,6 +500,15 @@ def _behind_someone(obs: Observation, others: Sequence[Observation]) -> bool:
         other is not obs and other.box[0] < fx < other.box[2] and other.box[1] < fy < other.box[3]
         for other in others
     )
+
+
+def _iou(a: Box, b: Box) -> float:
+    iw = min(a[2], b[2]) - max(a[0], b[0])
+    ih = min(a[3], b[3]) - max(a[1], b[1])
+    if iw <= 0 or ih <= 0:
+        return 0.0
+    inter = iw * ih
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
 def _start_afresh(person: _Person) -> None:

@@ -76,6 +76,22 @@ def test_caviar_door_counts_one_in_one_out_not_the_passer_by(footage_dir: Path, 
     assert [c["direction"] for c in result["crossings"]] == ["out", "in"]
 
 
+def test_caviar_door_in_the_dark_counts_the_man_leaving_once(footage_dir: Path, model_dir: Path) -> None:
+    """Gray and dark, TrackTrack keeps two ids on the man leaving; the one dropped as his twin
+    goes on alone after the other is lost and must not count his exit again (``twin_iou``)."""
+    from footfall.edge.detector import YoloDetector
+    from footfall.edge.evaluate import caviar_door_case, run_case
+    from footfall.edge.models import resolve_model
+    from footfall.edge.pipeline import CountingPipeline
+
+    case = caviar_door_case(footage_dir).darkened()
+    detector = YoloDetector(
+        resolve_model(str(model_dir / "yolo11n_int8_openvino_model")), tracker="tracktrack"
+    )
+    rows = run_case(case, lambda c: CountingPipeline(c.camera_id, c.lines, detector)).rows
+    assert [(r.direction, r.counted) for r in rows] == [("in", 1), ("out", 1)]
+
+
 def test_caviar_corridor_shop_front_and_walkway(footage_dir: Path, model_dir: Path) -> None:
     """The CAVIAR corridor camera, our own lines (``CAVIAR_CORRIDOR_LINES``, counted by eye).
 
@@ -111,9 +127,25 @@ def _door_variant_names() -> list[str]:
     return names
 
 
+#: Known wrong with the default tracker (TrackTrack): the man walking into the shop is last
+#: boxed inside the dead band, and the one coming out first boxed inside it 0.8 s later, so
+#: nothing shows him inside (ByteTrack happens to box him there once, at confidence 0.14).
+#: benchmarks/results/counting_busier_and_tracktrack.md.
+TRACKTRACK_MISSES = {"CAVIAR corridor (backwards, 12.5 frames/s)"}
+
+
 @pytest.mark.parametrize(
     ("name", "dark"),
-    [(name, False) for name in _door_variant_names()]
+    [
+        pytest.param(
+            name,
+            False,
+            marks=[pytest.mark.xfail(strict=True, reason="lost in the dead band both ways")]
+            if name in TRACKTRACK_MISSES
+            else [],
+        )
+        for name in _door_variant_names()
+    ]
     + [("CAVIAR corridor (backwards)", True), ("CAVIAR corridor (backwards, mirrored)", True)],
 )
 def test_shop_doors_mirrored_backwards_and_slower(
@@ -240,7 +272,7 @@ def test_tracktrack_counts_both_walkers_passing_each_other(footage_dir: Path, mo
 
     While they overlap, the detector's NMS keeps one box for the two; ``--tracker
     tracktrack`` also matches the suppressed box and keeps the hidden walker's track, so
-    both lines count an in *and* an out. (The default ByteTrack loses the hidden walker
+    both lines count an in *and* an out. (ByteTrack, the default until session 9, loses the hidden walker
     here: measured with the same model and frames, it counts the in only, on both lines.)
     """
     from footfall.edge.counting.lines import CountingLine

@@ -146,6 +146,19 @@ def _duplicate_box() -> Tracks:
     return {1: full, 2: partial}
 
 
+def _twin_tracks_on_one_body() -> Tracks:
+    """Two ids on one man walking out (TrackTrack, CAVIAR door in the dark).
+
+    Track 2 first boxes only a sliver of him while track 1 blinks (too narrow to continue
+    track 1: a person of its own, inside), then follows him box for box; track 1 counts the
+    exit and is lost outside, and track 2 goes on alone, its person still "inside".
+    """
+    full = line_path((200, 320), (200, 120), 21)  # crosses the door at frame 12
+    one = full[0:5] + full[6:14]
+    two = [(5, 201, 270, 100, 15)] + [(f, x + 1, y) for f, x, y in full[6:21]]
+    return {1: one, 2: two}
+
+
 def _vanishes_inside_other_appears_behind() -> Tracks:
     # One walks in and is lost just inside; a passer-by appears just outside, walking away.
     # Gap bridging must follow the first one's heading, not join the passer-by to them.
@@ -327,6 +340,7 @@ def _waits_outside_while_someone_passes_in_front() -> Tracks:
         (_two_side_by_side(), (2, 0)),
         (_two_passing_opposite(), (1, 1)),
         (_duplicate_box(), (1, 0)),
+        (_twin_tracks_on_one_body(), (0, 1)),
         (_ends_just_after_crossing(), (1, 0)),
         (_vanishes_inside_other_appears_behind(), (1, 0)),
         (_vanishes_through_door_another_comes_out(), (1, 1)),
@@ -356,6 +370,7 @@ def _waits_outside_while_someone_passes_in_front() -> Tracks:
         "two-side-by-side",
         "two-passing-opposite",
         "duplicate-box",
+        "twin-tracks-on-one-body",
         "ends-just-after-crossing",
         "vanishes-inside-other-appears-behind",
         "vanishes-through-door-another-comes-out",
@@ -374,6 +389,10 @@ def _waits_outside_while_someone_passes_in_front() -> Tracks:
 )
 def test_scenarios(tracks: Tracks, expected: tuple[int, int]) -> None:
     assert totals(run(tracks)) == expected
+
+
+def test_twin_tracks_need_the_twin_to_forget_its_sides() -> None:
+    assert totals(run(_twin_tracks_on_one_body(), twin_iou=None)) == (0, 2)  # the trap is real
 
 
 def test_the_door_case_needs_the_gap_to_end_the_hold() -> None:

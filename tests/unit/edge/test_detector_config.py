@@ -55,7 +55,7 @@ def test_the_agent_and_the_count_command_default_to_the_same_tracker() -> None:
     add_detector_arguments(parser)
     cli = parser.parse_args([])
     agent = DetectorSettings()
-    assert cli.tracker == agent.tracker == YoloDetector.__init__.__kwdefaults__["tracker"] == "bytetrack"
+    assert cli.tracker == agent.tracker == YoloDetector.__init__.__kwdefaults__["tracker"] == "tracktrack"
     assert cli.confidence == agent.confidence
 
 
