@@ -230,7 +230,7 @@ def main() -> int:
     busy_ours: list[Row] = []
     busy_theirs: list[Row] = []
     busy: dict[bool, dict] = {}
-    for case in [] if args.no_busy else variants(pets_busier(folder, pets_case(folder)), args.no_dark):
+    for case in [] if args.no_busy else with_dark(pets_busier(folder, pets_case(folder)), args.no_dark):
         print(f"== {case.name}: Footfall ...", file=sys.stderr, flush=True)
         recording = RecordingTracker(detectors[sizes[pets_case(folder).name]])
         result = run_case(case, lambda c, r=recording: CountingPipeline(c.camera_id, c.lines, r))
@@ -352,7 +352,7 @@ def input_size_for(case: Case, mode: str, native: YoloDetector, native_long: int
     return choose(mode, head, native.detect, native_long=native_long)
 
 
-def variants(case: Case, no_dark: bool) -> list[Case]:
+def with_dark(case: Case, no_dark: bool) -> list[Case]:
     return [case] if no_dark else [case, case.darkened()]
 
 
@@ -394,7 +394,7 @@ def unseen_lines(
         ).rows
         if busy:
             crowded = pets_busier(folder, case)
-            for variant in variants(crowded, args.no_dark):
+            for variant in with_dark(crowded, args.no_dark):
                 print(f"== {variant.name}: Footfall (recorded tracks) ...", file=sys.stderr, flush=True)
                 tracks = busy[variant.dark]
                 out["Footfall, twice as busy"] += run_case(
