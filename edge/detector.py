@@ -14,9 +14,9 @@ crossings than ByteTrack, and on PETS made twice as busy a third fewer on the st
 and 40% fewer on the unseen ones (``benchmarks/results/counting_busier_and_tracktrack.md``).
 It costs 10-15% of the frame rate (still faster than ``ObjectCounter`` with the same
 tracker) and keeps two ids on one body now and then, which the counter handles
-(``CounterSettings.twin_iou``); ByteTrack stays an option. Global motion compensation is off for every tracker:
-entrance cameras are fixed, and estimating camera motion by optical flow costs about 4 ms a
-frame (a fifth of the whole frame with yolo11n) for nothing.
+(``CounterSettings.twin_iou``); ByteTrack stays an option. Global motion compensation is
+off for every tracker: entrance cameras are fixed, and estimating camera motion by optical
+flow costs about 4 ms a frame (a fifth of the whole frame with yolo11n) for nothing.
 
 OpenVINO exports (detection and pose; ByteTrack, BoT-SORT or TrackTrack without ReID) skip
 Ultralytics' predictor: the model runs through

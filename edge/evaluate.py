@@ -403,11 +403,7 @@ def pets_busier(folder: Path, case: Case, delay: int = PETS_BUSIER_DELAY) -> Cas
     and their delayed copies'. The first ``delay`` frames are as they were.
     """
     tracks = pets_tracks(folder)
-    everyone = with_delayed_copies(tracks, delay, frames=PETS_FRAMES)
-    truth: dict[tuple[str, Direction], list[int]] = {}
-    for line in case.lines:
-        for crossing in true_crossings(everyone, line):
-            truth.setdefault((line.line_id, crossing.direction), []).append(crossing.frame)
+    truth = true_frames(with_delayed_copies(tracks, delay, frames=PETS_FRAMES), case.lines)
     crowd = tuple(
         Companion({p.frame: p.box for p in positions}, delay=lag)
         for positions in tracks.values()
@@ -431,6 +427,17 @@ def with_delayed_copies(
     return out
 
 
+def true_frames(
+    tracks: dict[int, list[TruePosition]], lines: Sequence[CountingLine]
+) -> dict[tuple[str, Direction], list[int]]:
+    """(line id, direction) -> frames of the true crossings the annotated ``tracks`` make."""
+    truth: dict[tuple[str, Direction], list[int]] = {}
+    for line in lines:
+        for crossing in true_crossings(tracks, line):
+            truth.setdefault((line.line_id, crossing.direction), []).append(crossing.frame)
+    return truth
+
+
 def pets_tracks(folder: Path) -> dict[int, list[TruePosition]]:
     """The annotated PETS tracks, in pixels and frame indexes of the video."""
     return load_mot(_pets_gt(folder), scale=PETS_SCALE, frame_offset=-1)
@@ -441,11 +448,7 @@ def _pets_gt(folder: Path) -> Path:
 
 
 def _pets_case_with(folder: Path, lines: list[CountingLine], name: str) -> Case:
-    tracks = pets_tracks(folder)
-    truth: dict[tuple[str, Direction], list[int]] = {}
-    for line in lines:
-        for crossing in true_crossings(tracks, line):
-            truth.setdefault((line.line_id, crossing.direction), []).append(crossing.frame)
+    truth = true_frames(pets_tracks(folder), lines)
     return Case(name, str(folder / "pets09_s2l1" / "vtest.avi"), lines, PETS_FPS, truth)
 
 
@@ -552,7 +555,8 @@ def cases_from_args(args: argparse.Namespace) -> list[Case]:
     if args.suite == "standard":
         return standard_suite(footage_dir(args.footage), dark=args.dark)
     if args.suite == "busy":
-        busy = pets_busier(footage_dir(args.footage), pets_case(footage_dir(args.footage)))
+        folder = footage_dir(args.footage)
+        busy = pets_busier(folder, pets_case(folder))
         return [busy, busy.darkened()] if args.dark else [busy]
     if args.suite == "doors":
         cases = door_variants(footage_dir(args.footage))
@@ -566,11 +570,7 @@ def cases_from_args(args: argparse.Namespace) -> list[Case]:
     _, lines = lines_from_args(args)
     if args.gt is not None:
         tracks = load_mot(args.gt, scale=args.gt_scale, frame_offset=args.gt_frame_offset)
-        truth: dict[tuple[str, Direction], list[int]] = {}
-        for line in lines:
-            for crossing in true_crossings(tracks, line):
-                truth.setdefault((line.line_id, crossing.direction), []).append(crossing.frame)
-        case = Case(Path(args.source).name, args.source, lines, args.fps, truth)
+        case = Case(Path(args.source).name, args.source, lines, args.fps, true_frames(tracks, lines))
     elif args.expect_in is not None and args.expect_out is not None:
         if len(lines) != 1:
             raise EdgeConfigError("--expect-in/--expect-out describe one line; give exactly one --line")
